@@ -1,0 +1,32 @@
+# neuralnets101: `make lab` opens the course, `make test` checks and runs it.
+VENV   ?= .venv
+PYTHON ?= python3
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed-stamp
+ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: install lab test bench-course bench-final clean-nbs
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=nbs $(ROOT_FLAG) $(LAB_ARGS)
+
+test: $(STAMP)
+	$(PY) tools/run_tests.py
+
+bench-course: $(STAMP)
+	$(PY) -m neuralnets101.bench course
+
+bench-final: $(STAMP)
+	$(PY) -m neuralnets101.bench final
+
+clean-nbs: $(STAMP)
+	$(VENV)/bin/nbdev-clean
+	$(VENV)/bin/nbdev-export

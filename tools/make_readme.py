@@ -1,0 +1,22 @@
+"""Write README.md from nbs/index.ipynb (nbdev-readme needs Quarto, which this project does not require).
+
+`python tools/make_readme.py` rewrites README.md; `--check` exits 1 if README.md is out of step."""
+import json, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def readme_text(index=ROOT/'nbs'/'index.ipynb'):
+    "README text: markdown cells as they are, visible code cells as python blocks."
+    parts = []
+    for cell in json.loads(index.read_text())['cells']:
+        source = ''.join(cell['source']).strip()
+        if not source or source.startswith('#| hide'): continue
+        parts.append(source if cell['cell_type'] == 'markdown' else f"```python\n{source}\n```")
+    return '<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file -->\n\n' + '\n\n'.join(parts) + '\n'
+
+if __name__ == '__main__':
+    text, readme = readme_text(), ROOT/'README.md'
+    if '--check' in sys.argv:
+        if readme.read_text() != text: sys.exit('README.md is out of step with nbs/index.ipynb: run python tools/make_readme.py')
+    else: readme.write_text(text)
