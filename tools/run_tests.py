@@ -29,7 +29,7 @@ def check_unchanged(cmd, pattern, message):
 def run_notebooks():
     "Run every notebook with nbdev-test; return (passed, failed) counts."
     notebooks = sorted((ROOT/'nbs').glob('[!_.]*.ipynb'))
-    result = run([BIN/'nbdev-test', 'nbs', '--timing', '--do_print'], capture_output=True)
+    result = run([BIN/'nbdev-test', 'nbs', '--timing', '--do-print'], capture_output=True)
     print(result.stdout); print(result.stderr, file=sys.stderr)
     if result.returncode == 0: return len(notebooks), 0
     failed = re.findall(r'^\t(\S+\.ipynb)$', result.stderr, re.M)
