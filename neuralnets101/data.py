@@ -8,7 +8,7 @@ __all__ = ['MNIST_ENV', 'SPLITS', 'DIGITS', 'SUBSET_NAME', 'fastai_data_dir', 'f
            'find_mnist', 'mnist_path', 'show_pixels', 'load_digit_image', 'digit_files', 'cache_dir', 'digit_bytes',
            'digit_stack', 'show_digits', 'split_bytes']
 
-# %% ../nbs/00_data.ipynb #8039157e
+# %% ../nbs/00_data.ipynb #7681528b
 import os, shutil, socket, tarfile, tempfile, threading, warnings, hashlib, zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-# %% ../nbs/00_data.ipynb #a8de4c9f
+# %% ../nbs/00_data.ipynb #4753e36a
 MNIST_ENV = 'NEURALNETS101_MNIST'         # names a local MNIST archive (.tgz) or extracted folder
 SPLITS = ('training', 'testing')          # the two folders of fastai's MNIST archive
 DIGITS = tuple(range(10))
@@ -33,7 +33,7 @@ def fastai_mnist_dir() -> Path:
     "Where `untar_data(URLs.MNIST)` looks for (and puts) the extracted full MNIST."
     return fastai_data_dir()/'mnist_png'
 
-# %% ../nbs/00_data.ipynb #12af69c3
+# %% ../nbs/00_data.ipynb #02f1a729
 def has_mnist_layout(
     path:Path,  # folder to inspect
 ) -> bool:      # True if it has `training/<digit>` and `testing/<digit>` for every digit
@@ -41,7 +41,7 @@ def has_mnist_layout(
     path = Path(path)
     return all((path/split/str(digit)).is_dir() for split in SPLITS for digit in DIGITS)
 
-# %% ../nbs/00_data.ipynb #6fbe1219
+# %% ../nbs/00_data.ipynb #ee1c8b37
 def _layout_root(
     folder:Path,  # extracted archive or a user's folder
     source:Path,  # what the user named, for the error message
@@ -67,7 +67,7 @@ def _extract_archive(archive:Path, into:Path) -> Path:
                          f"({type(e).__name__}: {e})") from e
     return _layout_root(into, archive)
 
-# %% ../nbs/00_data.ipynb #740ada1c
+# %% ../nbs/00_data.ipynb #689937dc
 def install_mnist(
     source:Path,     # a `.tgz` archive of MNIST or an extracted folder
     dest:Path=None,  # where to install it; defaults to `fastai_mnist_dir()`
@@ -100,7 +100,7 @@ def _move_into_place(
         if not has_mnist_layout(dest):
             raise FileExistsError(f"{dest} exists but is not a complete MNIST folder: move it away and try again")
 
-# %% ../nbs/00_data.ipynb #a85e6307
+# %% ../nbs/00_data.ipynb #762c7994
 def build_mnist_subset(
     dest:Path=None,    # defaults to `SUBSET_NAME` in fastai's data folder
     n_train:int=400,   # training images per digit
@@ -125,7 +125,7 @@ def build_mnist_subset(
     finally: shutil.rmtree(work, ignore_errors=True)
     return dest
 
-# %% ../nbs/00_data.ipynb #5b2c8176
+# %% ../nbs/00_data.ipynb #ccf57238
 def can_reach(
     url:str,            # any http(s) address
     timeout:float=5.0,  # seconds before we give up
@@ -144,7 +144,7 @@ def can_reach(
     thread.join(timeout)
     return bool(reached)
 
-# %% ../nbs/00_data.ipynb #db068737
+# %% ../nbs/00_data.ipynb #d8fddb01
 def download_mnist(
     timeout:float=10.0,  # seconds a stalled connection may stay silent
 ) -> Path:               # fastai's extracted MNIST folder
@@ -159,7 +159,7 @@ def download_mnist(
         raise
     finally: socket.setdefaulttimeout(previous)
 
-# %% ../nbs/00_data.ipynb #69a48870
+# %% ../nbs/00_data.ipynb #25ef1909
 class MnistSubsetWarning(UserWarning):
     "Warns that the course is running on the small offline subset of MNIST."
 
@@ -178,7 +178,7 @@ def _warn_subset(path:Path):
                   f"at {path}. Accuracies will be a little lower than on the full 70,000 images.",
                   MnistSubsetWarning, stacklevel=3)
 
-# %% ../nbs/00_data.ipynb #ac5e83b5
+# %% ../nbs/00_data.ipynb #313763a8
 def find_mnist(
     timeout:float=5.0,  # seconds to wait for the download server before going offline
 ) -> MnistLocation:
@@ -198,7 +198,7 @@ def mnist_path() -> Path:
     "Folder of MNIST in the layout of fastai's archive (see `find_mnist` for where it comes from)."
     return find_mnist().path
 
-# %% ../nbs/00_data.ipynb #d56ae43a
+# %% ../nbs/00_data.ipynb #80f93dc8
 def show_pixels(
     image,                  # a 28×28 PIL image, array or tensor
     rows=slice(4, 16),      # which rows to show
@@ -216,7 +216,7 @@ def show_pixels(
     ax.set_xticks([]); ax.set_yticks([])
     return ax
 
-# %% ../nbs/00_data.ipynb #8b1e2ca3
+# %% ../nbs/00_data.ipynb #155ac099
 def load_digit_image(
     fname:Path,  # a PNG file
 ) -> np.ndarray: # uint8 array of shape (28, 28)
@@ -229,7 +229,7 @@ def load_digit_image(
         raise ValueError(f"{fname}: expected a 28×28 image, got {pixels.shape[1]}×{pixels.shape[0]}")
     return pixels
 
-# %% ../nbs/00_data.ipynb #6168ae58
+# %% ../nbs/00_data.ipynb #d0a80749
 def digit_files(
     path:Path,               # MNIST folder (see `mnist_path`)
     digit:int,               # 0 to 9
@@ -257,20 +257,20 @@ def _atomic_save(tensor:torch.Tensor, fname:Path):
         Path(tmp).unlink(missing_ok=True)
         raise
 
-# %% ../nbs/00_data.ipynb #38ae4e33
-_decoded = {}   # (folder, digit, split) -> uint8 tensor, for this session
+# %% ../nbs/00_data.ipynb #5a37e303
+_decoded = {}   # cache file name -> uint8 tensor, for this session
 
 def digit_bytes(
     path:Path,             # MNIST folder (see `mnist_path`)
     digit:int,             # 0 to 9
     split:str='training',  # 'training' or 'testing'
-) -> torch.Tensor:         # uint8 tensor (n, 28, 28)
+) -> torch.Tensor:         # uint8 tensor (n, 28, 28), in the order of `digit_files`
     "All images of `digit` in `split` as raw pixel bytes, decoded once and cached."
-    key = (str(Path(path).resolve()), digit, split)
-    if key in _decoded: return _decoded[key]
     files = digit_files(path, digit, split)
-    digest = hashlib.sha1('\n'.join([key[0], split, str(digit)] + [f.name for f in files]).encode()).hexdigest()[:20]
+    names = [str(Path(path).resolve()), split, str(digit)] + [f.name for f in files]
+    digest = hashlib.sha1('\n'.join(names).encode()).hexdigest()[:20]
     cached = cache_dir()/f'{split}-{digit}-{digest}.pt'
+    if cached.name in _decoded: return _decoded[cached.name]
     stack = None
     if cached.exists():
         try: stack = torch.load(cached)
@@ -279,10 +279,10 @@ def digit_bytes(
     if stack is None:
         stack = torch.from_numpy(np.stack([load_digit_image(f) for f in files])) if files else torch.zeros(0, 28, 28, dtype=torch.uint8)
         _atomic_save(stack, cached)
-    _decoded[key] = stack
+    _decoded[cached.name] = stack
     return stack
 
-# %% ../nbs/00_data.ipynb #8e1094f1
+# %% ../nbs/00_data.ipynb #ccc613a5
 _float_stacks = {}
 
 def digit_stack(
@@ -295,7 +295,7 @@ def digit_stack(
     if key not in _float_stacks: _float_stacks[key] = digit_bytes(path, digit, split).float()/255
     return _float_stacks[key]
 
-# %% ../nbs/00_data.ipynb #ec8d45c3
+# %% ../nbs/00_data.ipynb #25232560
 def show_digits(
     images,            # a sequence of 28×28 tensors or arrays (a stack works)
     titles=None,       # one title per image
@@ -315,7 +315,7 @@ def show_digits(
         if titles is not None: ax.set_title(str(titles[i]), fontsize=9)
     return fig
 
-# %% ../nbs/00_data.ipynb #482255c7
+# %% ../nbs/00_data.ipynb #b414e467
 def split_bytes(
     path:Path,             # MNIST folder (see `mnist_path`)
     split:str='training',  # 'training' or 'testing'
