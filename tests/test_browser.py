@@ -26,7 +26,7 @@ def lab(tmp_path):
     root, state = tmp_path/'nbs', tmp_path/'state'
     root.mkdir(); state.mkdir()
     shutil.copy(ROOT/'nbs'/NOTEBOOK, root/NOTEBOOK)
-    overrides = state/'app'/'settings'
+    overrides = state/'app'
     overrides.mkdir(parents=True)
     (overrides/'overrides.json').write_text(json.dumps({'@jupyterlab/apputils-extension:notification': {'fetchNews': 'false'}}))
     env = {**os.environ, 'JUPYTER_CONFIG_DIR': str(state/'config'), 'JUPYTER_RUNTIME_DIR': str(state/'runtime'),
@@ -72,6 +72,16 @@ def wait_idle(page, timeout=120):
         time.sleep(0.5)
     raise TimeoutError("kernel did not become idle")
 
+def dismiss_dialogs(page):
+    "Accept any start-up dialog (kernel choice, notifications) with its default button, recording what it said."
+    for _ in range(3):
+        dialog = page.locator('.jp-Dialog')
+        try: dialog.first.wait_for(timeout=3_000)
+        except Exception: return
+        (ARTIFACTS/'dialogs.txt').open('a').write(dialog.first.inner_text() + '\n---\n')
+        page.locator('.jp-Dialog .jp-mod-accept').first.click()
+        page.wait_for_timeout(500)
+
 def run_all(page):
     page.get_by_role('menuitem', name='Run', exact=True).click()
     page.get_by_role('menuitem', name=re.compile('^Run All Cells')).click()
@@ -92,6 +102,7 @@ def test_slider_retrains_in_a_real_browser(lab):
             page.goto(f"{lab['base']}/lab/tree/{NOTEBOOK}?reset&token={lab['token']}")
             page.locator('.jp-Notebook .jp-Cell').first.wait_for()
             page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for(timeout=90_000)
+            dismiss_dialogs(page)
             run_all(page)
             try: page.locator('.jp-InputArea-prompt:has-text("[*]"), .jp-InputArea-prompt:has-text("[1]")').first.wait_for(timeout=15_000)
             except Exception: run_all(page)   # the first click can land before the menu is ready: retry once
