@@ -6,13 +6,13 @@
 __all__ = ['plot_function', 'derivative_at', 'plot_tangent', 'descent_path', 'descent_verdict', 'describe_descent',
            'plot_descent', 'LearningRateExplorer', 'descent_explorer']
 
-# %% ../nbs/02_gradients.ipynb #7a7a183b
+# %% ../nbs/02_gradients.ipynb #b23ba7b0
 import math
 import torch
 from torch import Tensor, tensor
 import matplotlib.pyplot as plt
 
-# %% ../nbs/02_gradients.ipynb #902d28ef
+# %% ../nbs/02_gradients.ipynb #b3de9253
 def plot_function(
     f,                    # a function of one tensor
     xmin:float=-2.,       # left end of the plot
@@ -51,7 +51,7 @@ def plot_tangent(
     ax.legend(); ax.grid(alpha=0.3)
     return ax
 
-# %% ../nbs/02_gradients.ipynb #bbab7f72
+# %% ../nbs/02_gradients.ipynb #3d70b8b2
 def descent_path(
     f,                   # function to minimise, built from PyTorch operations
     start:float,         # starting position
@@ -71,7 +71,7 @@ def descent_path(
         if not math.isfinite(path[-1]): break
     return tensor(path)
 
-# %% ../nbs/02_gradients.ipynb #28b51e23
+# %% ../nbs/02_gradients.ipynb #bd98cfdd
 def descent_verdict(
     f,            # the function that was minimised
     path:Tensor,  # positions from `descent_path`
@@ -99,7 +99,7 @@ def describe_descent(
                   converging='the loss is heading down steadily')[verdict]
     return f"learning rate {lr:.3g}: {landed}; {verdict}: {advice}"
 
-# %% ../nbs/02_gradients.ipynb #5f2eb4ea
+# %% ../nbs/02_gradients.ipynb #a0b84b53
 def plot_descent(
     f,            # the function that was minimised
     path:Tensor,  # positions from `descent_path`
@@ -118,7 +118,7 @@ def plot_descent(
     ax.set_xlabel('x'); ax.set_ylabel('loss')
     return ax
 
-# %% ../nbs/02_gradients.ipynb #08389b1c
+# %% ../nbs/02_gradients.ipynb #298802bc
 class LearningRateExplorer:
     "A log-scale learning-rate slider (plus optional controls) that recomputes on release and redraws a figure."
     def __init__(self,
@@ -159,7 +159,7 @@ class LearningRateExplorer:
         from IPython.display import display
         display(self.widget)
 
-# %% ../nbs/02_gradients.ipynb #b7379342
+# %% ../nbs/02_gradients.ipynb #fe2f7bae
 def descent_explorer(
     f=None,             # function to minimise (default: the bowl x²)
     start:float=4.,     # starting position

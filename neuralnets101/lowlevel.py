@@ -6,7 +6,7 @@
 __all__ = ['mnist_items', 'mnist_datasets', 'conv_block', 'mnist_cnn', 'mnist_learner', 'time_data_pass', 'time_compute',
            'RandomShift', 'dataset_pixels', 'CachedImageDL', 'mnist_dls']
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #5ad7eabb
+# %% ../nbs/04_fastai_lowlevel.ipynb #75e650a5
 import time
 import torch
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ from fastai.vision.all import *
 
 from .data import has_mnist_layout, digit_files, digit_bytes, DIGITS
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #781e08b0
+# %% ../nbs/04_fastai_lowlevel.ipynb #dced106a
 def mnist_items(
     path:Path,  # MNIST folder with training/ and testing/
 ) -> L:         # every image file, as `get_image_files` lists them
@@ -34,7 +34,7 @@ def mnist_datasets(
     splits = GrandparentSplitter(train_name='training', valid_name='testing')(items)
     return Datasets(items, tfms=[[PILImageBW.create], [parent_label, Categorize]], splits=splits)
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #3efca9b8
+# %% ../nbs/04_fastai_lowlevel.ipynb #53b32236
 def conv_block(
     ni:int,          # input channels
     nf:int,          # output channels
@@ -56,14 +56,14 @@ def mnist_cnn() -> nn.Sequential:
         conv_block(128, 10, act=False),  # 10×1×1
         nn.Flatten())              # 10 scores
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #90d26e7e
+# %% ../nbs/04_fastai_lowlevel.ipynb #2f5cbfd3
 def mnist_learner(
     dls:DataLoaders,   # from `mnist_dls`
 ) -> Learner:
     "A `Learner` for `mnist_cnn` with cross-entropy loss and accuracy."
     return Learner(dls, mnist_cnn(), loss_func=CrossEntropyLossFlat(), metrics=accuracy)
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #3f55eec8
+# %% ../nbs/04_fastai_lowlevel.ipynb #b1a07170
 def time_data_pass(
     dl,                 # a training DataLoader
     max_batches=None,   # stop after this many batches (to time a sample)
@@ -90,7 +90,7 @@ def time_compute(
         loss.backward(); opt.step(); opt.zero_grad()
     return time.perf_counter() - start
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #c077650d
+# %% ../nbs/04_fastai_lowlevel.ipynb #6e3054c2
 class RandomShift(Transform):
     "Shift every image of a batch by its own random offset of up to `max_shift` pixels, filling with zeros (training only)."
     split_idx, order = 0, 5
@@ -104,7 +104,7 @@ class RandomShift(Transform):
         cols = (offsets[1][:, None] + torch.arange(w, device=x.device))[:, None, None, :]
         return padded[torch.arange(n, device=x.device)[:, None, None, None], torch.arange(c, device=x.device)[None, :, None, None], rows, cols]
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #d6bb3230
+# %% ../nbs/04_fastai_lowlevel.ipynb #f29125d6
 def dataset_pixels(
     items,           # image files, in dataset order
     path:Path,       # the MNIST folder they come from
@@ -140,7 +140,7 @@ class CachedImageDL(TfmdDL):
         kwargs.setdefault('targets', self.targets if same else None)
         return super().new(dataset, cls, **kwargs)
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #0147e61a
+# %% ../nbs/04_fastai_lowlevel.ipynb #60247912
 def mnist_dls(
     path:Path,          # MNIST folder with training/ and testing/
     bs:int=128,         # batch size

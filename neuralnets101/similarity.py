@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['mean_digit', 'mnist_distance', 'is_3', 'accuracy_3_vs_7']
 
-# %% ../nbs/01_pixel_similarity.ipynb #58b5c4a3
+# %% ../nbs/01_pixel_similarity.ipynb #671857a8
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-# %% ../nbs/01_pixel_similarity.ipynb #41f36193
+# %% ../nbs/01_pixel_similarity.ipynb #523f5d00
 def mean_digit(
     stack:Tensor,  # images of one digit, shape (n, 28, 28), values in [0, 1]
 ) -> Tensor:       # the "ideal" digit, shape (28, 28)
@@ -18,7 +18,7 @@ def mean_digit(
     if stack.ndim != 3: raise ValueError(f"expected a (n, 28, 28) stack, got shape {tuple(stack.shape)}")
     return stack.mean(0)
 
-# %% ../nbs/01_pixel_similarity.ipynb #dbb32385
+# %% ../nbs/01_pixel_similarity.ipynb #c506bc4e
 def mnist_distance(
     images:Tensor,  # one image (28, 28) or a stack (n, 28, 28)
     ideal:Tensor,   # an ideal digit (28, 28)
@@ -28,7 +28,7 @@ def mnist_distance(
         raise ValueError(f"expected images of shape (..., {ideal.shape[-2]}, {ideal.shape[-1]}), got {tuple(images.shape)}")
     return (images - ideal).abs().mean((-1, -2))
 
-# %% ../nbs/01_pixel_similarity.ipynb #47cb1d73
+# %% ../nbs/01_pixel_similarity.ipynb #4481170b
 def is_3(
     images:Tensor,  # one image (28, 28) or a stack (n, 28, 28)
     ideal3:Tensor,  # the ideal 3 (28, 28)
@@ -37,7 +37,7 @@ def is_3(
     "Pixel-similarity classifier: is each image nearer the ideal 3 than the ideal 7?"
     return mnist_distance(images, ideal3) < mnist_distance(images, ideal7)
 
-# %% ../nbs/01_pixel_similarity.ipynb #d1522fe0
+# %% ../nbs/01_pixel_similarity.ipynb #0184be51
 def accuracy_3_vs_7(
     threes:Tensor,    # validation 3s (n, 28, 28)
     sevens:Tensor,    # validation 7s (m, 28, 28)
