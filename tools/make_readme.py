@@ -1,7 +1,7 @@
 """Write README.md from nbs/index.ipynb (nbdev-readme needs Quarto, which this project does not require).
 
 `python tools/make_readme.py` rewrites README.md; `--check` exits 1 if README.md is out of step."""
-import json, sys
+import json, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -13,7 +13,9 @@ def readme_text(index=ROOT/'nbs'/'index.ipynb'):
         source = ''.join(cell['source']).strip()
         if not source or source.startswith('#| hide'): continue
         parts.append(source if cell['cell_type'] == 'markdown' else f"```python\n{source}\n```")
-    return '<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file -->\n\n' + '\n\n'.join(parts) + '\n'
+    text = '\n\n'.join(parts)
+    text = re.sub(r'\]\((?!https?:)([\w.-]+\.ipynb)\)', r'](nbs/\1)', text)   # notebook links are relative to nbs/
+    return '<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file -->\n\n' + text + '\n'
 
 if __name__ == '__main__':
     text, readme = readme_text(), ROOT/'README.md'
