@@ -7,7 +7,7 @@ __all__ = ['CheckReport', 'check_image_to_tensor', 'check_rmse_distance', 'check
            'check_mnist_loss', 'check_batch_accuracy', 'check_train_epoch', 'check_random_shift',
            'check_conv_output_size']
 
-# %% ../nbs/95_checkers.ipynb #601b3076
+# %% ../nbs/95_checkers.ipynb #db6a6eae
 import math
 import torch
 from torch import Tensor, tensor
@@ -17,7 +17,7 @@ from .similarity import mean_digit, is_3
 from .gradients import descent_path
 from .sgd import xy_3_vs_7, init_params, linear1, mnist_loss, batch_accuracy, BasicOptim, train_epoch
 
-# %% ../nbs/95_checkers.ipynb #c8d17ca2
+# %% ../nbs/95_checkers.ipynb #6c65e466
 class CheckReport:
     "What a checker found: one line per check, and whether all of them passed."
     def __init__(self, name:str): self.name, self.lines, self.passed = name, [], True
@@ -57,7 +57,20 @@ def _compare(report:CheckReport, what:str, got, expected:Tensor, atol:float=1e-4
     report.ok(f"{what}: right")
     return True
 
-# %% ../nbs/95_checkers.ipynb #ea1ae6f1
+def _check_cases(
+    report:CheckReport,  # where the lines go
+    func,                # the learner's function
+    reference,           # the course's function with the same signature
+    cases:list,          # (name, args) pairs
+    hint:str='',         # added to every ✗ line
+) -> CheckReport:
+    "Call `func` and `reference` on each case's arguments and compare the results."
+    for name, args in cases:
+        done, got = _call(report, func, *args)
+        if done: _compare(report, name, got, reference(*args), hint=hint)
+    return report
+
+# %% ../nbs/95_checkers.ipynb #a63a9b00
 def check_image_to_tensor(image_to_tensor) -> CheckReport:
     "Check `image_to_tensor(fname)`: a float (28, 28) tensor in [0, 1] matching the file's pixels."
     report = CheckReport('image_to_tensor')
@@ -72,7 +85,7 @@ def check_image_to_tensor(image_to_tensor) -> CheckReport:
     _compare(report, f"pixels of {fname.name}", got, expected, atol=1e-3)
     return report
 
-# %% ../nbs/95_checkers.ipynb #87c9dc01
+# %% ../nbs/95_checkers.ipynb #38a81602
 def _ideals_and_validation():
     "Ideal 3 and 7 from the training set, and validation 3s and 7s, from `mnist_path()`."
     path = mnist_path()
@@ -93,15 +106,12 @@ def check_rmse_distance(rmse_distance) -> CheckReport:
 
 def check_is_7(is_7) -> CheckReport:
     "Check `is_7(images, ideal3, ideal7)` on the validation 3s and 7s."
-    report = CheckReport('is_7')
     ideal3, ideal7, valid_threes, valid_sevens = _ideals_and_validation()
-    for name, stack in (('validation 3s', valid_threes), ('validation 7s', valid_sevens)):
-        done, got = _call(report, is_7, stack, ideal3, ideal7)
-        if done: _compare(report, name, got, ~is_3(stack, ideal3, ideal7),
-                          hint="a picture is a 7 when its distance to the ideal 7 is smaller than to the ideal 3")
-    return report
+    cases = [('validation 3s', (valid_threes, ideal3, ideal7)), ('validation 7s', (valid_sevens, ideal3, ideal7))]
+    return _check_cases(CheckReport('is_7'), is_7, lambda *args: ~is_3(*args), cases,
+                        hint="a picture is a 7 when its distance to the ideal 7 is smaller than to the ideal 3")
 
-# %% ../nbs/95_checkers.ipynb #426c455a
+# %% ../nbs/95_checkers.ipynb #48e43b01
 _slope_cases = [('x²', lambda x: x**2, 3.0, 6.0), ('x³ - 2x', lambda x: x**3 - 2*x, 1.5, 4.75),
                 ('sin(x)', torch.sin, 0.0, 1.0), ('exp(x)', torch.exp, 1.0, math.e)]
 
@@ -137,7 +147,7 @@ def check_descend(descend) -> CheckReport:
         else: report.ok(f"{name} from {start} with lr {lr}, {steps} steps: x = {expected:.4g}")
     return report
 
-# %% ../nbs/95_checkers.ipynb #a0d0c0be
+# %% ../nbs/95_checkers.ipynb #50ca93c8
 def _scores_and_targets(n:int=200, seed:int=0):
     "Raw scores of a random linear model on real validation 3s and 7s, with their 0/1 targets."
     path = mnist_path()
@@ -148,28 +158,20 @@ def _scores_and_targets(n:int=200, seed:int=0):
 
 def check_mnist_loss(my_mnist_loss) -> CheckReport:
     "Check `my_mnist_loss` against chapter 3's `mnist_loss` on real scores and on hand-made ones."
-    report = CheckReport('my_mnist_loss')
-    scores, targets = _scores_and_targets()
-    hint = "apply sigmoid first, then take 1-p for a 3 (target 1) and p for a 7 (target 0), and average"
-    for name, s, t in [('real scores of 3s and 7s', scores, targets),
-                       ('confident and right', tensor([[5.], [-5.]]), tensor([[1.], [0.]])),
-                       ('confident and wrong', tensor([[-5.], [5.]]), tensor([[1.], [0.]]))]:
-        done, got = _call(report, my_mnist_loss, s, t)
-        if done: _compare(report, name, got, mnist_loss(s, t), hint=hint)
-    return report
+    cases = [('real scores of 3s and 7s', _scores_and_targets()),
+             ('confident and right', (tensor([[5.], [-5.]]), tensor([[1.], [0.]]))),
+             ('confident and wrong', (tensor([[-5.], [5.]]), tensor([[1.], [0.]])))]
+    return _check_cases(CheckReport('my_mnist_loss'), my_mnist_loss, mnist_loss, cases,
+                        hint="apply sigmoid first, then take 1-p for a 3 (target 1) and p for a 7 (target 0), and average")
 
 def check_batch_accuracy(my_batch_accuracy) -> CheckReport:
     "Check `my_batch_accuracy` against chapter 3's `batch_accuracy`, including scores between 0 and 0.5."
-    report = CheckReport('my_batch_accuracy')
-    scores, targets = _scores_and_targets()
-    tricky = tensor([[0.3], [-0.2], [0.1], [2.0]]), tensor([[1.], [0.], [1.], [1.]])
-    hint = "turn scores into probabilities with sigmoid before comparing with 0.5 (or compare raw scores with 0)"
-    for name, (s, t) in [('real scores of 3s and 7s', (scores, targets)), ('scores between 0 and 0.5', tricky)]:
-        done, got = _call(report, my_batch_accuracy, s, t)
-        if done: _compare(report, name, got, batch_accuracy(s, t), hint=hint)
-    return report
+    cases = [('real scores of 3s and 7s', _scores_and_targets()),
+             ('scores between 0 and 0.5', (tensor([[0.3], [-0.2], [0.1], [2.0]]), tensor([[1.], [0.], [1.], [1.]])))]
+    return _check_cases(CheckReport('my_batch_accuracy'), my_batch_accuracy, batch_accuracy, cases,
+                        hint="turn scores into probabilities with sigmoid before comparing with 0.5 (or compare raw scores with 0)")
 
-# %% ../nbs/95_checkers.ipynb #e5eb9c6a
+# %% ../nbs/95_checkers.ipynb #8900fc3f
 def check_train_epoch(my_train_epoch) -> CheckReport:
     "Check `my_train_epoch(model, dl, params, lr)` against chapter 3's loop, from the same start on the same batches."
     from fastai.data.load import DataLoader
@@ -198,7 +200,7 @@ def check_train_epoch(my_train_epoch) -> CheckReport:
         _compare(report, f"{name} after one epoch", got.detach(), expected.detach(), atol=1e-4, hint=hint)
     return report
 
-# %% ../nbs/95_checkers.ipynb #d2d2bcc2
+# %% ../nbs/95_checkers.ipynb #17a09b41
 def check_random_shift(my_random_shift, max_shift:int=3) -> CheckReport:
     "Check `my_random_shift(batch, max_shift)` on images of a single dot, in the middle and next to the border."
     report = CheckReport('my_random_shift')

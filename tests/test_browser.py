@@ -3,9 +3,10 @@
 Opens chapter 3 in a fresh JupyterLab, runs all cells, moves the learning-rate slider with the keyboard, and checks
 that the kernel retrained (the summary names the new rate), that no cell shows an error, and that the plot changed.
 Screenshots go to test-artifacts/browser/."""
-import json, os, re, shutil, signal, socket, subprocess, sys, time, urllib.request
+import json, os, re, shutil, sys, time
 from pathlib import Path
 import pytest
+from conftest import free_port, fresh_jupyter_env, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT/'test-artifacts'/'browser'
@@ -15,46 +16,20 @@ FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-ne
 NOTEBOOK = '03_sgd.ipynb'
 SUMMARY = re.compile(r'learning rate ([0-9.e+-]+): (\d+) epochs')
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
 @pytest.fixture
 def lab(tmp_path):
     "A JupyterLab server on localhost with fresh settings and workspaces, serving a copy of chapter 3."
     root, state = tmp_path/'nbs', tmp_path/'state'
     root.mkdir(); state.mkdir()
     shutil.copy(ROOT/'nbs'/NOTEBOOK, root/NOTEBOOK)
-    overrides = state/'app'
-    overrides.mkdir(parents=True)
-    (overrides/'overrides.json').write_text(json.dumps({'@jupyterlab/apputils-extension:notification': {'fetchNews': 'false'}}))
-    env = {**os.environ, 'JUPYTER_CONFIG_DIR': str(state/'config'), 'JUPYTER_RUNTIME_DIR': str(state/'runtime'),
-           'JUPYTERLAB_SETTINGS_DIR': str(state/'settings'), 'JUPYTERLAB_WORKSPACES_DIR': str(state/'workspaces'),
-           'JUPYTER_DATA_DIR': str(state/'data'), 'PYTHONUNBUFFERED': '1'}
+    (state/'app').mkdir()
+    (state/'app'/'overrides.json').write_text(json.dumps({'@jupyterlab/apputils-extension:notification': {'fetchNews': 'false'}}))
     port, token = free_port(), 'neuralnets101-test-token'
-    log = open(tmp_path/'lab.log', 'w')
     cmd = [str(Path(sys.executable).parent/'jupyter'), 'lab', '--no-browser', f'--port={port}', '--ip=127.0.0.1',
-           f'--ServerApp.token={token}', f'--ServerApp.root_dir={root}', f'--LabApp.app_settings_dir={state/"app"}',
-           '--ServerApp.open_browser=False', '--allow-root']
-    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+           f'--ServerApp.token={token}', f'--ServerApp.root_dir={root}', f'--LabApp.app_settings_dir={state/"app"}', '--allow-root']
     base = f'http://127.0.0.1:{port}'
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f'{base}/api/status?token={token}', timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start: {(tmp_path/'lab.log').read_text()[-2000:]}")
-                time.sleep(0.5)
+    with running_server(cmd, fresh_jupyter_env(state), f'{base}/api/status?token={token}', tmp_path/'lab.log'):
         yield dict(base=base, token=token, root=root)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try: server.wait(10)
-        except subprocess.TimeoutExpired: os.killpg(server.pid, signal.SIGKILL)
-        log.close()
 
 def summary_text(page):
     "Text of the explorer's summary line, or '' while it is not rendered."
