@@ -8,7 +8,7 @@ __all__ = ['speed_data', 'quadratic', 'mse', 'show_fit', 'apply_step', 'xy_3_vs_
            'validate_epoch', 'History', 'train_model', 'plot_history', 'show_weights', 'simple_net', 'SgdRun',
            'describe_sgd_run', 'sgd_explorer']
 
-# %% ../nbs/03_sgd.ipynb #e781467f
+# %% ../nbs/03_sgd.ipynb #460e368c
 import math, time
 from dataclasses import dataclass, field
 import torch
@@ -16,10 +16,10 @@ from torch import nn, Tensor, tensor
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
 
-# %% ../nbs/03_sgd.ipynb #95048fa7
+# %% ../nbs/03_sgd.ipynb #81ffc7da
 from .gradients import LearningRateExplorer
 
-# %% ../nbs/03_sgd.ipynb #0bf259c9
+# %% ../nbs/03_sgd.ipynb #d53ed3c4
 def speed_data(
     n:int=25,      # number of measurements
     seed:int=0,    # random seed for the noise
@@ -30,7 +30,7 @@ def speed_data(
     speeds = 6*(times - 1.2)**2 + 2 + torch.randn(n, generator=generator)*0.5
     return times, speeds
 
-# %% ../nbs/03_sgd.ipynb #76f4042f
+# %% ../nbs/03_sgd.ipynb #face3f07
 def quadratic(
     t:Tensor,       # inputs
     params:Tensor,  # (a, b, c)
@@ -46,7 +46,7 @@ def mse(
     "Mean squared error."
     return ((predictions - targets)**2).mean()
 
-# %% ../nbs/03_sgd.ipynb #b628be91
+# %% ../nbs/03_sgd.ipynb #cab4ddcd
 def show_fit(
     times:Tensor,        # inputs
     speeds:Tensor,       # measurements
@@ -61,7 +61,7 @@ def show_fit(
     if title: ax.set_title(title)
     return ax
 
-# %% ../nbs/03_sgd.ipynb #434729fb
+# %% ../nbs/03_sgd.ipynb #b71f8bce
 def apply_step(
     params:Tensor,  # parameters with requires_grad, updated in place
     model,          # `model(inputs, params)` -> predictions
@@ -78,7 +78,7 @@ def apply_step(
     params.grad = None
     return loss.item()
 
-# %% ../nbs/03_sgd.ipynb #deb76ab7
+# %% ../nbs/03_sgd.ipynb #cbeec3ea
 def xy_3_vs_7(
     threes:Tensor,  # images of 3s (n, 28, 28)
     sevens:Tensor,  # images of 7s (m, 28, 28)
@@ -91,7 +91,7 @@ def xy_3_vs_7(
     labels = torch.cat([torch.ones(len(threes)), torch.zeros(len(sevens))]).unsqueeze(1)
     return inputs, labels
 
-# %% ../nbs/03_sgd.ipynb #d22634aa
+# %% ../nbs/03_sgd.ipynb #7b40a5ec
 def init_params(
     size,             # shape of the tensor, e.g. (784, 1)
     std:float=1.0,    # standard deviation of the random values
@@ -99,7 +99,7 @@ def init_params(
     "Random parameters (normal, mean 0) that track their gradients."
     return (torch.randn(size) * std).requires_grad_()
 
-# %% ../nbs/03_sgd.ipynb #c388aeb4
+# %% ../nbs/03_sgd.ipynb #d8f1a028
 def check_batch(
     xb:Tensor,         # a batch of inputs
     yb:Tensor=None,    # its targets, if any
@@ -121,7 +121,7 @@ def linear1(
     check_batch(xb, features=weights.shape[0])
     return xb @ weights + bias
 
-# %% ../nbs/03_sgd.ipynb #27ede2ce
+# %% ../nbs/03_sgd.ipynb #b6fbf8f4
 def mnist_loss(
     predictions:Tensor,  # raw scores (n, 1) or (n,)
     targets:Tensor,      # 1 for a 3, 0 for a 7, same length
@@ -132,7 +132,7 @@ def mnist_loss(
     predictions = predictions.sigmoid()
     return torch.where(targets == 1, 1 - predictions, predictions).mean()
 
-# %% ../nbs/03_sgd.ipynb #18448679
+# %% ../nbs/03_sgd.ipynb #2b3faef7
 def calc_grad(
     xb:Tensor,   # batch of inputs (n, 784)
     yb:Tensor,   # their targets (n, 1)
@@ -144,7 +144,7 @@ def calc_grad(
     loss.backward()
     return loss
 
-# %% ../nbs/03_sgd.ipynb #9e729c91
+# %% ../nbs/03_sgd.ipynb #7fdf1ed0
 class BasicOptim:
     "Plain SGD: step each parameter against its gradient, then reset the gradients."
     def __init__(self,
@@ -159,7 +159,7 @@ class BasicOptim:
     def zero_grad(self, *args, **kwargs):
         for p in self.params: p.grad = None
 
-# %% ../nbs/03_sgd.ipynb #3f1aa740
+# %% ../nbs/03_sgd.ipynb #0b16706a
 class TrainingDiverged(ValueError):
     "Raised when the loss stops being a finite number."
 
@@ -179,7 +179,7 @@ def train_epoch(
         total, count = total + loss.item()*len(xb), count + len(xb)
     return total/count
 
-# %% ../nbs/03_sgd.ipynb #de4a5a7e
+# %% ../nbs/03_sgd.ipynb #a9792451
 def batch_accuracy(
     predictions:Tensor,  # raw scores (n, 1)
     targets:Tensor,      # 1 for a 3, 0 for a 7
@@ -201,7 +201,7 @@ def validate_epoch(
             count += len(xb)
     return round(correct/count, 4)
 
-# %% ../nbs/03_sgd.ipynb #a04eee85
+# %% ../nbs/03_sgd.ipynb #5675de35
 @dataclass
 class History:
     "What happened during training, epoch by epoch."
@@ -229,7 +229,7 @@ def train_model(
         history.valid_accuracy.append(validate_epoch(model, valid_dl))
     return history
 
-# %% ../nbs/03_sgd.ipynb #c4f1810b
+# %% ../nbs/03_sgd.ipynb #c2aad020
 def plot_history(
     history:History,  # from `train_model`
     axes=None,        # two matplotlib axes
@@ -245,7 +245,7 @@ def plot_history(
         ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     return axes[0].figure
 
-# %% ../nbs/03_sgd.ipynb #08c93f0b
+# %% ../nbs/03_sgd.ipynb #295130a7
 def show_weights(
     weights:Tensor,  # 784 weights, any shape
     ax=None,         # matplotlib axes to draw on
@@ -260,14 +260,14 @@ def show_weights(
     ax.set_title(title, fontsize=9); ax.axis('off')
     return ax
 
-# %% ../nbs/03_sgd.ipynb #92b82587
+# %% ../nbs/03_sgd.ipynb #8aae0a52
 def simple_net(
     hidden:int=30,  # units in the hidden layer
 ) -> nn.Module:
     "A two-layer neural network for 784 pixels: linear, ReLU, linear to one score."
     return nn.Sequential(nn.Linear(28*28, hidden), nn.ReLU(), nn.Linear(hidden, 1))
 
-# %% ../nbs/03_sgd.ipynb #7277a344
+# %% ../nbs/03_sgd.ipynb #5b9a477f
 @dataclass
 class SgdRun:
     "Result of one retraining by `sgd_explorer`."
@@ -286,7 +286,7 @@ def describe_sgd_run(run:SgdRun) -> str:
     return (f"learning rate {run.lr:.3g}: {run.epochs} epochs, training loss {loss[0]:.3f} → {loss[-1]:.3f} ({trend}), "
             f"validation accuracy {accuracy[-1]:.1%}")
 
-# %% ../nbs/03_sgd.ipynb #63156052
+# %% ../nbs/03_sgd.ipynb #cbb22b44
 def sgd_explorer(
     train_x:Tensor, train_y:Tensor,  # training inputs (n, 784) and 0/1 targets (n, 1)
     valid_x:Tensor, valid_y:Tensor,  # validation inputs and targets
