@@ -8,7 +8,7 @@ __all__ = ['speed_data', 'quadratic', 'mse', 'show_fit', 'apply_step', 'xy_3_vs_
            'validate_epoch', 'History', 'train_model', 'plot_history', 'show_weights', 'simple_net', 'SgdRun',
            'describe_sgd_run', 'sgd_explorer']
 
-# %% ../nbs/03_sgd.ipynb #460e368c
+# %% ../nbs/03_sgd.ipynb #2b3611cf
 import math, time
 from dataclasses import dataclass, field
 import torch
@@ -16,10 +16,10 @@ from torch import nn, Tensor, tensor
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
 
-# %% ../nbs/03_sgd.ipynb #81ffc7da
+# %% ../nbs/03_sgd.ipynb #8bf2c14f
 from .gradients import LearningRateExplorer
 
-# %% ../nbs/03_sgd.ipynb #d53ed3c4
+# %% ../nbs/03_sgd.ipynb #8df110ac
 def speed_data(
     n:int=25,      # number of measurements
     seed:int=0,    # random seed for the noise
@@ -30,7 +30,7 @@ def speed_data(
     speeds = 6*(times - 1.2)**2 + 2 + torch.randn(n, generator=generator)*0.5
     return times, speeds
 
-# %% ../nbs/03_sgd.ipynb #face3f07
+# %% ../nbs/03_sgd.ipynb #81c579c6
 def quadratic(
     t:Tensor,       # inputs
     params:Tensor,  # (a, b, c)
@@ -46,7 +46,7 @@ def mse(
     "Mean squared error."
     return ((predictions - targets)**2).mean()
 
-# %% ../nbs/03_sgd.ipynb #cab4ddcd
+# %% ../nbs/03_sgd.ipynb #4aa5544b
 def show_fit(
     times:Tensor,        # inputs
     speeds:Tensor,       # measurements
@@ -61,7 +61,7 @@ def show_fit(
     if title: ax.set_title(title)
     return ax
 
-# %% ../nbs/03_sgd.ipynb #b71f8bce
+# %% ../nbs/03_sgd.ipynb #fbb2e214
 def apply_step(
     params:Tensor,  # parameters with requires_grad, updated in place
     model,          # `model(inputs, params)` -> predictions
@@ -78,7 +78,7 @@ def apply_step(
     params.grad = None
     return loss.item()
 
-# %% ../nbs/03_sgd.ipynb #cbeec3ea
+# %% ../nbs/03_sgd.ipynb #75b70f9f
 def xy_3_vs_7(
     threes:Tensor,  # images of 3s (n, 28, 28)
     sevens:Tensor,  # images of 7s (m, 28, 28)
@@ -91,7 +91,7 @@ def xy_3_vs_7(
     labels = torch.cat([torch.ones(len(threes)), torch.zeros(len(sevens))]).unsqueeze(1)
     return inputs, labels
 
-# %% ../nbs/03_sgd.ipynb #7b40a5ec
+# %% ../nbs/03_sgd.ipynb #b9dc0c11
 def init_params(
     size,             # shape of the tensor, e.g. (784, 1)
     std:float=1.0,    # standard deviation of the random values
@@ -99,7 +99,7 @@ def init_params(
     "Random parameters (normal, mean 0) that track their gradients."
     return (torch.randn(size) * std).requires_grad_()
 
-# %% ../nbs/03_sgd.ipynb #d8f1a028
+# %% ../nbs/03_sgd.ipynb #fd340be2
 def check_batch(
     xb:Tensor,         # a batch of inputs
     yb:Tensor=None,    # its targets, if any
@@ -121,7 +121,7 @@ def linear1(
     check_batch(xb, features=weights.shape[0])
     return xb @ weights + bias
 
-# %% ../nbs/03_sgd.ipynb #b6fbf8f4
+# %% ../nbs/03_sgd.ipynb #3f8841cf
 def mnist_loss(
     predictions:Tensor,  # raw scores (n, 1) or (n,)
     targets:Tensor,      # 1 for a 3, 0 for a 7, same length
@@ -132,7 +132,7 @@ def mnist_loss(
     predictions = predictions.sigmoid()
     return torch.where(targets == 1, 1 - predictions, predictions).mean()
 
-# %% ../nbs/03_sgd.ipynb #2b3faef7
+# %% ../nbs/03_sgd.ipynb #b08788c1
 def calc_grad(
     xb:Tensor,   # batch of inputs (n, 784)
     yb:Tensor,   # their targets (n, 1)
@@ -144,7 +144,7 @@ def calc_grad(
     loss.backward()
     return loss
 
-# %% ../nbs/03_sgd.ipynb #7fdf1ed0
+# %% ../nbs/03_sgd.ipynb #57d77e4b
 class BasicOptim:
     "Plain SGD: step each parameter against its gradient, then reset the gradients."
     def __init__(self,
@@ -159,7 +159,7 @@ class BasicOptim:
     def zero_grad(self, *args, **kwargs):
         for p in self.params: p.grad = None
 
-# %% ../nbs/03_sgd.ipynb #0b16706a
+# %% ../nbs/03_sgd.ipynb #6b4fb936
 class TrainingDiverged(ValueError):
     "Raised when the loss stops being a finite number."
 
@@ -179,7 +179,7 @@ def train_epoch(
         total, count = total + loss.item()*len(xb), count + len(xb)
     return total/count
 
-# %% ../nbs/03_sgd.ipynb #a9792451
+# %% ../nbs/03_sgd.ipynb #2af3ef08
 def batch_accuracy(
     predictions:Tensor,  # raw scores (n, 1)
     targets:Tensor,      # 1 for a 3, 0 for a 7
@@ -201,7 +201,7 @@ def validate_epoch(
             count += len(xb)
     return round(correct/count, 4)
 
-# %% ../nbs/03_sgd.ipynb #5675de35
+# %% ../nbs/03_sgd.ipynb #ebd18456
 @dataclass
 class History:
     "What happened during training, epoch by epoch."
@@ -229,7 +229,7 @@ def train_model(
         history.valid_accuracy.append(validate_epoch(model, valid_dl))
     return history
 
-# %% ../nbs/03_sgd.ipynb #c2aad020
+# %% ../nbs/03_sgd.ipynb #6875c42c
 def plot_history(
     history:History,  # from `train_model`
     axes=None,        # two matplotlib axes
@@ -245,7 +245,7 @@ def plot_history(
         ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     return axes[0].figure
 
-# %% ../nbs/03_sgd.ipynb #295130a7
+# %% ../nbs/03_sgd.ipynb #889c7f3e
 def show_weights(
     weights:Tensor,  # 784 weights, any shape
     ax=None,         # matplotlib axes to draw on
@@ -260,14 +260,14 @@ def show_weights(
     ax.set_title(title, fontsize=9); ax.axis('off')
     return ax
 
-# %% ../nbs/03_sgd.ipynb #8aae0a52
+# %% ../nbs/03_sgd.ipynb #25a9fd74
 def simple_net(
     hidden:int=30,  # units in the hidden layer
 ) -> nn.Module:
     "A two-layer neural network for 784 pixels: linear, ReLU, linear to one score."
     return nn.Sequential(nn.Linear(28*28, hidden), nn.ReLU(), nn.Linear(hidden, 1))
 
-# %% ../nbs/03_sgd.ipynb #5b9a477f
+# %% ../nbs/03_sgd.ipynb #423b829d
 @dataclass
 class SgdRun:
     "Result of one retraining by `sgd_explorer`."
@@ -286,7 +286,7 @@ def describe_sgd_run(run:SgdRun) -> str:
     return (f"learning rate {run.lr:.3g}: {run.epochs} epochs, training loss {loss[0]:.3f} → {loss[-1]:.3f} ({trend}), "
             f"validation accuracy {accuracy[-1]:.1%}")
 
-# %% ../nbs/03_sgd.ipynb #cbb22b44
+# %% ../nbs/03_sgd.ipynb #3ae1481a
 def sgd_explorer(
     train_x:Tensor, train_y:Tensor,  # training inputs (n, 784) and 0/1 targets (n, 1)
     valid_x:Tensor, valid_y:Tensor,  # validation inputs and targets
