@@ -6,12 +6,12 @@
 __all__ = ['repo_url', 'in_colab', 'colab_setup_source', 'commands_run_by', 'colab_badge', 'stamp_notebook',
            'notebook_is_stamped']
 
-# %% ../nbs/80_colab.ipynb #49b279f6
+# %% ../nbs/80_colab.ipynb #ca7dfa19
 import json, os, sys
 from pathlib import Path
 from importlib.metadata import metadata
 
-# %% ../nbs/80_colab.ipynb #1eda7f1d
+# %% ../nbs/80_colab.ipynb #e0c21fe1
 def repo_url() -> str:
     "The course's repository URL, from `[project.urls] Repository` in `pyproject.toml` (via the package metadata)."
     for entry in metadata('neuralnets101').get_all('Project-URL') or []:
@@ -19,7 +19,7 @@ def repo_url() -> str:
         if name.strip().lower() == 'repository': return url.strip().rstrip('/')
     raise LookupError("pyproject.toml has no [project.urls] Repository entry")
 
-# %% ../nbs/80_colab.ipynb #b5b59741
+# %% ../nbs/80_colab.ipynb #d7970874
 def in_colab(
     modules=None,  # loaded modules (default: `sys.modules`)
     environ=None,  # environment variables (default: `os.environ`)
@@ -29,7 +29,7 @@ def in_colab(
     environ = os.environ if environ is None else environ
     return 'google.colab' in modules or 'COLAB_RELEASE_TAG' in environ
 
-# %% ../nbs/80_colab.ipynb #b89a233a
+# %% ../nbs/80_colab.ipynb #03a4ce44
 def colab_setup_source(
     url:str=None,  # repository URL (default: `repo_url()`)
 ) -> str:          # the text of every notebook's first code cell
@@ -40,7 +40,7 @@ def colab_setup_source(
             "if 'google.colab' in sys.modules or 'COLAB_RELEASE_TAG' in os.environ:\n"
             f"    !pip install -q --upgrade-strategy only-if-needed \"neuralnets101 @ git+{url}\"")
 
-# %% ../nbs/80_colab.ipynb #bbb770b9
+# %% ../nbs/80_colab.ipynb #c465bbe3
 def commands_run_by(
     source:str,    # a notebook cell
     modules=None,  # what `sys.modules` should look like inside the cell
@@ -57,7 +57,7 @@ def commands_run_by(
     exec(compile(code.replace('import os, sys\n', ''), '<setup cell>', 'exec'), {'get_ipython': lambda: shell, 'sys': fake_sys, 'os': fake_os})
     return commands
 
-# %% ../nbs/80_colab.ipynb #7f0e1907
+# %% ../nbs/80_colab.ipynb #68456a7d
 def colab_badge(
     notebook:str,  # file name inside nbs/, e.g. '01_pixel_similarity.ipynb'
     url:str=None,  # repository URL (default: `repo_url()`)
@@ -68,7 +68,7 @@ def colab_badge(
     return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
             f"(https://colab.research.google.com/github/{owner_repo}/blob/main/nbs/{notebook})")
 
-# %% ../nbs/80_colab.ipynb #9f93dfa5
+# %% ../nbs/80_colab.ipynb #f88588c8
 _BADGE_MARK, _SETUP_MARK = '[![Open In Colab]', '# Setup: in Google Colab'
 
 def _cell(kind, source):

@@ -11,7 +11,7 @@ def readme_text(index=ROOT/'nbs'/'index.ipynb'):
     parts = []
     for cell in json.loads(index.read_text())['cells']:
         source = ''.join(cell['source']).strip()
-        if not source or source.startswith('#| hide'): continue
+        if not source or source.startswith(('#| hide', '# Setup: in Google Colab')): continue   # the Colab set-up cell is for notebooks
         parts.append(source if cell['cell_type'] == 'markdown' else f"```python\n{source}\n```")
     text = '\n\n'.join(parts)
     text = re.sub(r'\]\((?!https?:)([\w.-]+\.ipynb)\)', r'](nbs/\1)', text)   # notebook links are relative to nbs/
