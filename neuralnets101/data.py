@@ -8,7 +8,7 @@ __all__ = ['MNIST_ENV', 'SPLITS', 'DIGITS', 'SUBSET_NAME', 'fastai_data_dir', 'f
            'find_mnist', 'mnist_path', 'show_pixels', 'load_digit_image', 'digit_files', 'cache_dir', 'digit_bytes',
            'digit_stack', 'show_digits', 'split_bytes']
 
-# %% ../nbs/00_data.ipynb #eac1cad8
+# %% ../nbs/00_data.ipynb #90a379eb
 import os, shutil, socket, tarfile, tempfile, threading, warnings, hashlib, zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-# %% ../nbs/00_data.ipynb #469497f9
+# %% ../nbs/00_data.ipynb #8eecdc74
 MNIST_ENV = 'NEURALNETS101_MNIST'         # names a local MNIST archive (.tgz) or extracted folder
 SPLITS = ('training', 'testing')          # the two folders of fastai's MNIST archive
 DIGITS = tuple(range(10))
@@ -33,7 +33,7 @@ def fastai_mnist_dir() -> Path:
     "Where `untar_data(URLs.MNIST)` looks for (and puts) the extracted full MNIST."
     return fastai_data_dir()/'mnist_png'
 
-# %% ../nbs/00_data.ipynb #07208ebb
+# %% ../nbs/00_data.ipynb #1dce1817
 def has_mnist_layout(
     path:Path,  # folder to inspect
 ) -> bool:      # True if it has `training/<digit>` and `testing/<digit>` for every digit
@@ -41,7 +41,7 @@ def has_mnist_layout(
     path = Path(path)
     return all((path/split/str(digit)).is_dir() for split in SPLITS for digit in DIGITS)
 
-# %% ../nbs/00_data.ipynb #f677442a
+# %% ../nbs/00_data.ipynb #d281aeb5
 def _layout_root(
     folder:Path,  # extracted archive or a user's folder
     source:Path,  # what the user named, for the error message
@@ -67,7 +67,7 @@ def _extract_archive(archive:Path, into:Path) -> Path:
                          f"({type(e).__name__}: {e})") from e
     return _layout_root(into, archive)
 
-# %% ../nbs/00_data.ipynb #11bad605
+# %% ../nbs/00_data.ipynb #dee60a97
 def install_mnist(
     source:Path,     # a `.tgz` archive of MNIST or an extracted folder
     dest:Path=None,  # where to install it; defaults to `fastai_mnist_dir()`
@@ -100,7 +100,7 @@ def _move_into_place(
         if not has_mnist_layout(dest):
             raise FileExistsError(f"{dest} exists but is not a complete MNIST folder: move it away and try again")
 
-# %% ../nbs/00_data.ipynb #e035f40a
+# %% ../nbs/00_data.ipynb #22c3f0d1
 def build_mnist_subset(
     dest:Path=None,    # defaults to `SUBSET_NAME` in fastai's data folder
     n_train:int=400,   # training images per digit
@@ -125,7 +125,7 @@ def build_mnist_subset(
     finally: shutil.rmtree(work, ignore_errors=True)
     return dest
 
-# %% ../nbs/00_data.ipynb #f012a139
+# %% ../nbs/00_data.ipynb #df419313
 def can_reach(
     url:str,            # any http(s) address
     timeout:float=5.0,  # seconds before we give up
@@ -144,7 +144,7 @@ def can_reach(
     thread.join(timeout)
     return bool(reached)
 
-# %% ../nbs/00_data.ipynb #4195dc0e
+# %% ../nbs/00_data.ipynb #ff02144e
 def download_mnist(
     timeout:float=10.0,  # seconds a stalled connection may stay silent
 ) -> Path:               # fastai's extracted MNIST folder
@@ -159,7 +159,7 @@ def download_mnist(
         raise
     finally: socket.setdefaulttimeout(previous)
 
-# %% ../nbs/00_data.ipynb #340795ef
+# %% ../nbs/00_data.ipynb #06292196
 class MnistSubsetWarning(UserWarning):
     "Warns that the course is running on the small offline subset of MNIST."
 
@@ -178,7 +178,7 @@ def _warn_subset(path:Path):
                   f"at {path}. Accuracies will be a little lower than on the full 70,000 images.",
                   MnistSubsetWarning, stacklevel=3)
 
-# %% ../nbs/00_data.ipynb #68de4e7e
+# %% ../nbs/00_data.ipynb #12f630af
 def find_mnist(
     timeout:float=5.0,  # seconds to wait for the download server before going offline
 ) -> MnistLocation:
@@ -198,7 +198,7 @@ def mnist_path() -> Path:
     "Folder of MNIST in the layout of fastai's archive (see `find_mnist` for where it comes from)."
     return find_mnist().path
 
-# %% ../nbs/00_data.ipynb #e445f82c
+# %% ../nbs/00_data.ipynb #8ddf2f9a
 def show_pixels(
     image,                  # a 28×28 PIL image, array or tensor
     rows=slice(4, 16),      # which rows to show
@@ -216,7 +216,7 @@ def show_pixels(
     ax.set_xticks([]); ax.set_yticks([])
     return ax
 
-# %% ../nbs/00_data.ipynb #a2fc12a7
+# %% ../nbs/00_data.ipynb #fbd7e985
 def load_digit_image(
     fname:Path,  # a PNG file
 ) -> np.ndarray: # uint8 array of shape (28, 28)
@@ -229,7 +229,7 @@ def load_digit_image(
         raise ValueError(f"{fname}: expected a 28×28 image, got {pixels.shape[1]}×{pixels.shape[0]}")
     return pixels
 
-# %% ../nbs/00_data.ipynb #afaebb32
+# %% ../nbs/00_data.ipynb #8d7db075
 def digit_files(
     path:Path,               # MNIST folder (see `mnist_path`)
     digit:int,               # 0 to 9
@@ -257,7 +257,7 @@ def _atomic_save(tensor:torch.Tensor, fname:Path):
         Path(tmp).unlink(missing_ok=True)
         raise
 
-# %% ../nbs/00_data.ipynb #4910be8c
+# %% ../nbs/00_data.ipynb #0664fd92
 _decoded = {}   # cache file name -> uint8 tensor, for this session
 
 def digit_bytes(
@@ -282,7 +282,7 @@ def digit_bytes(
     _decoded[cached.name] = stack
     return stack
 
-# %% ../nbs/00_data.ipynb #7a51ba0f
+# %% ../nbs/00_data.ipynb #85792a5c
 _float_stacks = {}
 
 def digit_stack(
@@ -295,7 +295,7 @@ def digit_stack(
     if key not in _float_stacks: _float_stacks[key] = digit_bytes(path, digit, split).float()/255
     return _float_stacks[key]
 
-# %% ../nbs/00_data.ipynb #a70ffdde
+# %% ../nbs/00_data.ipynb #aa644f26
 def show_digits(
     images,            # a sequence of 28×28 tensors or arrays (a stack works)
     titles=None,       # one title per image
@@ -315,7 +315,7 @@ def show_digits(
         if titles is not None: ax.set_title(str(titles[i]), fontsize=9)
     return fig
 
-# %% ../nbs/00_data.ipynb #4c718112
+# %% ../nbs/00_data.ipynb #6d70ff66
 def split_bytes(
     path:Path,             # MNIST folder (see `mnist_path`)
     split:str='training',  # 'training' or 'testing'
