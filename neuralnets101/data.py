@@ -8,7 +8,7 @@ __all__ = ['MNIST_ENV', 'SPLITS', 'DIGITS', 'SUBSET_NAME', 'fastai_data_dir', 'f
            'find_mnist', 'mnist_path', 'show_pixels', 'load_digit_image', 'digit_files', 'cache_dir', 'digit_bytes',
            'digit_stack', 'show_digits', 'split_bytes']
 
-# %% ../nbs/00_data.ipynb #90a379eb
+# %% ../nbs/00_data.ipynb #d37f3205
 import os, shutil, socket, tarfile, tempfile, threading, warnings, hashlib, zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +17,9 @@ from urllib.parse import urlparse
 import numpy as np
 import torch
 from PIL import Image
+from fastprogress.fastprogress import progress_bar
 
-# %% ../nbs/00_data.ipynb #8eecdc74
+# %% ../nbs/00_data.ipynb #db7df94e
 MNIST_ENV = 'NEURALNETS101_MNIST'         # names a local MNIST archive (.tgz) or extracted folder
 SPLITS = ('training', 'testing')          # the two folders of fastai's MNIST archive
 DIGITS = tuple(range(10))
@@ -33,7 +34,7 @@ def fastai_mnist_dir() -> Path:
     "Where `untar_data(URLs.MNIST)` looks for (and puts) the extracted full MNIST."
     return fastai_data_dir()/'mnist_png'
 
-# %% ../nbs/00_data.ipynb #1dce1817
+# %% ../nbs/00_data.ipynb #a06f0613
 def has_mnist_layout(
     path:Path,  # folder to inspect
 ) -> bool:      # True if it has `training/<digit>` and `testing/<digit>` for every digit
@@ -41,7 +42,13 @@ def has_mnist_layout(
     path = Path(path)
     return all((path/split/str(digit)).is_dir() for split in SPLITS for digit in DIGITS)
 
-# %% ../nbs/00_data.ipynb #d281aeb5
+# %% ../nbs/00_data.ipynb #5614ded3
+def _progress(items, comment:str):
+    "A progress bar over `items` that disappears when done."
+    bar = progress_bar(items, leave=False)
+    bar.comment = comment
+    return bar
+
 def _layout_root(
     folder:Path,  # extracted archive or a user's folder
     source:Path,  # what the user named, for the error message
@@ -60,14 +67,21 @@ def _extract_archive(archive:Path, into:Path) -> Path:
         raise ValueError(f"{archive}: expected a .tgz archive of MNIST (like fastai's mnist_png.tgz), "
                          "got a file that is not a tar archive")
     safe = dict(filter='data') if hasattr(tarfile, 'data_filter') else {}
+    size = archive.stat().st_size
     try:
-        with tarfile.open(archive) as tar: tar.extractall(into, **safe)
+        with open(archive, 'rb') as raw, tarfile.open(fileobj=raw, mode='r:*') as tar:
+            bar = _progress(range(size), f'extracting {archive.name}')
+            bar.update(0)
+            for member in tar:                     # one pass through the compressed stream
+                tar.extract(member, into, **safe)
+                bar.update(raw.tell())
+            bar.update(size)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
         raise ValueError(f"{archive}: the archive could not be extracted, it may be truncated or corrupt "
                          f"({type(e).__name__}: {e})") from e
     return _layout_root(into, archive)
 
-# %% ../nbs/00_data.ipynb #dee60a97
+# %% ../nbs/00_data.ipynb #cfa75489
 def install_mnist(
     source:Path,     # a `.tgz` archive of MNIST or an extracted folder
     dest:Path=None,  # where to install it; defaults to `fastai_mnist_dir()`
@@ -100,7 +114,7 @@ def _move_into_place(
         if not has_mnist_layout(dest):
             raise FileExistsError(f"{dest} exists but is not a complete MNIST folder: move it away and try again")
 
-# %% ../nbs/00_data.ipynb #22c3f0d1
+# %% ../nbs/00_data.ipynb #d43ff01b
 def build_mnist_subset(
     dest:Path=None,    # defaults to `SUBSET_NAME` in fastai's data folder
     n_train:int=400,   # training images per digit
@@ -125,7 +139,7 @@ def build_mnist_subset(
     finally: shutil.rmtree(work, ignore_errors=True)
     return dest
 
-# %% ../nbs/00_data.ipynb #df419313
+# %% ../nbs/00_data.ipynb #8f87bc6b
 def can_reach(
     url:str,            # any http(s) address
     timeout:float=5.0,  # seconds before we give up
@@ -144,7 +158,7 @@ def can_reach(
     thread.join(timeout)
     return bool(reached)
 
-# %% ../nbs/00_data.ipynb #ff02144e
+# %% ../nbs/00_data.ipynb #f604e41d
 def download_mnist(
     timeout:float=10.0,  # seconds a stalled connection may stay silent
 ) -> Path:               # fastai's extracted MNIST folder
@@ -159,7 +173,7 @@ def download_mnist(
         raise
     finally: socket.setdefaulttimeout(previous)
 
-# %% ../nbs/00_data.ipynb #06292196
+# %% ../nbs/00_data.ipynb #b96c2f13
 class MnistSubsetWarning(UserWarning):
     "Warns that the course is running on the small offline subset of MNIST."
 
@@ -178,7 +192,7 @@ def _warn_subset(path:Path):
                   f"at {path}. Accuracies will be a little lower than on the full 70,000 images.",
                   MnistSubsetWarning, stacklevel=3)
 
-# %% ../nbs/00_data.ipynb #12f630af
+# %% ../nbs/00_data.ipynb #bfd26d22
 def find_mnist(
     timeout:float=5.0,  # seconds to wait for the download server before going offline
 ) -> MnistLocation:
@@ -198,7 +212,7 @@ def mnist_path() -> Path:
     "Folder of MNIST in the layout of fastai's archive (see `find_mnist` for where it comes from)."
     return find_mnist().path
 
-# %% ../nbs/00_data.ipynb #8ddf2f9a
+# %% ../nbs/00_data.ipynb #f141156d
 def show_pixels(
     image,                  # a 28×28 PIL image, array or tensor
     rows=slice(4, 16),      # which rows to show
@@ -216,7 +230,7 @@ def show_pixels(
     ax.set_xticks([]); ax.set_yticks([])
     return ax
 
-# %% ../nbs/00_data.ipynb #fbd7e985
+# %% ../nbs/00_data.ipynb #245c373f
 def load_digit_image(
     fname:Path,  # a PNG file
 ) -> np.ndarray: # uint8 array of shape (28, 28)
@@ -229,7 +243,7 @@ def load_digit_image(
         raise ValueError(f"{fname}: expected a 28×28 image, got {pixels.shape[1]}×{pixels.shape[0]}")
     return pixels
 
-# %% ../nbs/00_data.ipynb #8d7db075
+# %% ../nbs/00_data.ipynb #0ffc4946
 def digit_files(
     path:Path,               # MNIST folder (see `mnist_path`)
     digit:int,               # 0 to 9
@@ -257,7 +271,7 @@ def _atomic_save(tensor:torch.Tensor, fname:Path):
         Path(tmp).unlink(missing_ok=True)
         raise
 
-# %% ../nbs/00_data.ipynb #0664fd92
+# %% ../nbs/00_data.ipynb #7b562479
 _decoded = {}   # cache file name -> uint8 tensor, for this session
 
 def digit_bytes(
@@ -277,12 +291,13 @@ def digit_bytes(
         except Exception: stack = None    # unreadable cache: decode again
         if stack is not None and stack.shape != (len(files), 28, 28): stack = None
     if stack is None:
-        stack = torch.from_numpy(np.stack([load_digit_image(f) for f in files])) if files else torch.zeros(0, 28, 28, dtype=torch.uint8)
+        shown = _progress(files, f'decoding the {digit}s of {split}') if len(files) > 2000 else files
+        stack = torch.from_numpy(np.stack([load_digit_image(f) for f in shown])) if files else torch.zeros(0, 28, 28, dtype=torch.uint8)
         _atomic_save(stack, cached)
     _decoded[cached.name] = stack
     return stack
 
-# %% ../nbs/00_data.ipynb #85792a5c
+# %% ../nbs/00_data.ipynb #3dc4f887
 _float_stacks = {}
 
 def digit_stack(
@@ -295,7 +310,7 @@ def digit_stack(
     if key not in _float_stacks: _float_stacks[key] = digit_bytes(path, digit, split).float()/255
     return _float_stacks[key]
 
-# %% ../nbs/00_data.ipynb #aa644f26
+# %% ../nbs/00_data.ipynb #2819888a
 def show_digits(
     images,            # a sequence of 28×28 tensors or arrays (a stack works)
     titles=None,       # one title per image
@@ -315,7 +330,7 @@ def show_digits(
         if titles is not None: ax.set_title(str(titles[i]), fontsize=9)
     return fig
 
-# %% ../nbs/00_data.ipynb #6d70ff66
+# %% ../nbs/00_data.ipynb #b59769a4
 def split_bytes(
     path:Path,             # MNIST folder (see `mnist_path`)
     split:str='training',  # 'training' or 'testing'
