@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['BENCHMARKS', 'bench_course', 'bench_final', 'main']
 
-# %% ../nbs/90_bench.ipynb #dcacc009
+# %% ../nbs/90_bench.ipynb #fea97187
 import json, os, sys, time, resource
 import torch
 from torch import nn
@@ -14,7 +14,7 @@ from .data import find_mnist, digit_stack
 from .similarity import mean_digit, accuracy_3_vs_7
 from .sgd import xy_3_vs_7, init_params, linear1, BasicOptim, train_model, simple_net, mnist_loss, batch_accuracy
 
-# %% ../nbs/90_bench.ipynb #5e8b276e
+# %% ../nbs/90_bench.ipynb #31029c90
 def _mean_epoch_seconds(run, epochs:int) -> float:
     "Seconds per epoch of `run()`, which trains for `epochs` epochs."
     start = time.perf_counter()
@@ -78,21 +78,7 @@ def bench_course(
     log(f"seconds per epoch: hand-written {result['handwritten_epoch_s']}, Learner.fit {result['learner_epoch_s']}")
     return result
 
-# %% ../nbs/90_bench.ipynb #22d738df
-def _compute_only_seconds(learn, train_batches:list, valid_batches:list) -> float:
-    "Seconds for the training steps over `train_batches` plus a forward pass over `valid_batches`, nothing else."
-    model, loss_func = learn.model, learn.loss_func
-    opt = learn.opt_func(list(model.parameters()), lr=1e-3)
-    start = time.perf_counter()
-    model.train()
-    for xb, yb in train_batches:
-        loss_func(model(xb), yb).backward()
-        opt.step(); opt.zero_grad()
-    model.eval()
-    with torch.no_grad():
-        for xb, yb in valid_batches: loss_func(model(xb), yb)
-    return time.perf_counter() - start
-
+# %% ../nbs/90_bench.ipynb #7f55245a
 def bench_final(
     seed:int=42,          # one seed for every random choice
     epochs:int=3,         # epochs of fit_one_cycle
@@ -103,7 +89,7 @@ def bench_final(
 ) -> dict:
     "Accuracy and epoch time of chapter 4's model on the fast path, against its compute-only time and the seed's pipeline."
     from fastai.vision.all import set_seed, DataLoaders, Learner
-    from neuralnets101.lowlevel import mnist_dls, mnist_learner
+    from neuralnets101.lowlevel import mnist_dls, mnist_learner, time_compute
     mnist = find_mnist()
     result = dict(benchmark='final', data_source=mnist.source, seed=seed, epochs=epochs, bs=bs, lr=lr,
                   device=str(torch.device('cuda' if torch.cuda.is_available() else 'cpu')), torch_threads=torch.get_num_threads())
@@ -121,7 +107,7 @@ def bench_final(
 
     train_batches, valid_batches = list(dls.train), list(dls.valid)
     compute_learn = mnist_learner(dls)
-    result['compute_only_epoch_s'] = round(_compute_only_seconds(compute_learn, train_batches, valid_batches), 3)
+    result['compute_only_epoch_s'] = round(time_compute(compute_learn, train_batches, valid_batches), 3)
     result['ratio'] = round(result['epoch_s']/result['compute_only_epoch_s'], 3)
     log(f"compute only: {result['compute_only_epoch_s']} s per epoch; ratio {result['ratio']}")
     del train_batches, valid_batches
@@ -142,7 +128,7 @@ def bench_final(
     log(f"seed pipeline: {result['seed_pipeline_epoch_s']} s per epoch (scaled from {n_timed + n_timed_valid} images)")
     return result
 
-# %% ../nbs/90_bench.ipynb #fb42d8e5
+# %% ../nbs/90_bench.ipynb #0a4a4152
 BENCHMARKS = dict(course=bench_course, final=bench_final)
 
 def main(argv=None):

@@ -6,7 +6,7 @@
 __all__ = ['mnist_items', 'mnist_datasets', 'conv_block', 'mnist_cnn', 'mnist_learner', 'time_data_pass', 'time_compute',
            'RandomShift', 'dataset_pixels', 'CachedImageDL', 'mnist_dls']
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #75e650a5
+# %% ../nbs/04_fastai_lowlevel.ipynb #28b87c9a
 import time
 import torch
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ from fastai.vision.all import *
 
 from .data import has_mnist_layout, digit_files, digit_bytes, DIGITS
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #dced106a
+# %% ../nbs/04_fastai_lowlevel.ipynb #904a2b5a
 def mnist_items(
     path:Path,  # MNIST folder with training/ and testing/
 ) -> L:         # every image file, as `get_image_files` lists them
@@ -34,7 +34,7 @@ def mnist_datasets(
     splits = GrandparentSplitter(train_name='training', valid_name='testing')(items)
     return Datasets(items, tfms=[[PILImageBW.create], [parent_label, Categorize]], splits=splits)
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #53b32236
+# %% ../nbs/04_fastai_lowlevel.ipynb #dc153c36
 def conv_block(
     ni:int,          # input channels
     nf:int,          # output channels
@@ -56,14 +56,14 @@ def mnist_cnn() -> nn.Sequential:
         conv_block(128, 10, act=False),  # 10×1×1
         nn.Flatten())              # 10 scores
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #2f5cbfd3
+# %% ../nbs/04_fastai_lowlevel.ipynb #4363fd65
 def mnist_learner(
     dls:DataLoaders,   # from `mnist_dls`
 ) -> Learner:
     "A `Learner` for `mnist_cnn` with cross-entropy loss and accuracy."
     return Learner(dls, mnist_cnn(), loss_func=CrossEntropyLossFlat(), metrics=accuracy)
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #b1a07170
+# %% ../nbs/04_fastai_lowlevel.ipynb #9f075b11
 def time_data_pass(
     dl,                 # a training DataLoader
     max_batches=None,   # stop after this many batches (to time a sample)
@@ -76,21 +76,26 @@ def time_data_pass(
     return time.perf_counter() - start, images
 
 def time_compute(
-    learn:Learner,     # provides model, loss and optimiser settings
-    batches:list,      # pre-built (xb, yb) batches
-    lr:float=1e-3,     # learning rate for the timed steps
-) -> float:            # seconds for forward+backward+step over all `batches`
-    "Time the model's training arithmetic alone, on batches that already exist."
+    learn:Learner,         # provides the model, the loss and the optimiser (`opt_func`) that training uses
+    batches:list,          # pre-built (xb, yb) training batches
+    valid_batches=(),      # pre-built validation batches, for a forward pass each
+    lr:float=1e-3,         # learning rate for the timed steps
+) -> float:                # seconds for forward+backward+step over `batches`, plus the validation forward passes
+    "Time the model's arithmetic alone, on batches that already exist."
     model, loss_func = learn.model, learn.loss_func
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    model.train()
+    opt = learn.opt_func(list(model.parameters()), lr=lr)
     start = time.perf_counter()
+    model.train()
     for xb, yb in batches:
-        loss = loss_func(model(xb), yb)
-        loss.backward(); opt.step(); opt.zero_grad()
+        loss_func(model(xb), yb).backward()
+        opt.step(); opt.zero_grad()
+    model.eval()
+    with torch.no_grad():
+        for xb, yb in valid_batches: loss_func(model(xb), yb)
+    model.train()
     return time.perf_counter() - start
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #6e3054c2
+# %% ../nbs/04_fastai_lowlevel.ipynb #1293344f
 class RandomShift(Transform):
     "Shift every image of a batch by its own random offset of up to `max_shift` pixels, filling with zeros (training only)."
     split_idx, order = 0, 5
@@ -104,7 +109,7 @@ class RandomShift(Transform):
         cols = (offsets[1][:, None] + torch.arange(w, device=x.device))[:, None, None, :]
         return padded[torch.arange(n, device=x.device)[:, None, None, None], torch.arange(c, device=x.device)[None, :, None, None], rows, cols]
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #f29125d6
+# %% ../nbs/04_fastai_lowlevel.ipynb #b0927d62
 def dataset_pixels(
     items,           # image files, in dataset order
     path:Path,       # the MNIST folder they come from
@@ -140,7 +145,7 @@ class CachedImageDL(TfmdDL):
         kwargs.setdefault('targets', self.targets if same else None)
         return super().new(dataset, cls, **kwargs)
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #60247912
+# %% ../nbs/04_fastai_lowlevel.ipynb #15357718
 def mnist_dls(
     path:Path,          # MNIST folder with training/ and testing/
     bs:int=128,         # batch size
