@@ -6,7 +6,7 @@
 __all__ = ['mnist_items', 'mnist_datasets', 'conv_block', 'mnist_cnn', 'mnist_learner', 'time_data_pass', 'time_compute',
            'RandomShift', 'dataset_pixels', 'CachedImageDL', 'mnist_dls']
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #28b87c9a
+# %% ../nbs/04_fastai_lowlevel.ipynb #a9be229b
 import time
 import torch
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ from fastai.vision.all import *
 
 from .data import has_mnist_layout, digit_files, digit_bytes, DIGITS
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #904a2b5a
+# %% ../nbs/04_fastai_lowlevel.ipynb #8bf035b7
 def mnist_items(
     path:Path,  # MNIST folder with training/ and testing/
 ) -> L:         # every image file, as `get_image_files` lists them
@@ -34,7 +34,7 @@ def mnist_datasets(
     splits = GrandparentSplitter(train_name='training', valid_name='testing')(items)
     return Datasets(items, tfms=[[PILImageBW.create], [parent_label, Categorize]], splits=splits)
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #dc153c36
+# %% ../nbs/04_fastai_lowlevel.ipynb #c5e5c4ef
 def conv_block(
     ni:int,          # input channels
     nf:int,          # output channels
@@ -56,14 +56,14 @@ def mnist_cnn() -> nn.Sequential:
         conv_block(128, 10, act=False),  # 10×1×1
         nn.Flatten())              # 10 scores
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #4363fd65
+# %% ../nbs/04_fastai_lowlevel.ipynb #40c8b595
 def mnist_learner(
     dls:DataLoaders,   # from `mnist_dls`
 ) -> Learner:
     "A `Learner` for `mnist_cnn` with cross-entropy loss and accuracy."
     return Learner(dls, mnist_cnn(), loss_func=CrossEntropyLossFlat(), metrics=accuracy)
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #9f075b11
+# %% ../nbs/04_fastai_lowlevel.ipynb #6a1fd2f3
 def time_data_pass(
     dl,                 # a training DataLoader
     max_batches=None,   # stop after this many batches (to time a sample)
@@ -95,7 +95,7 @@ def time_compute(
     model.train()
     return time.perf_counter() - start
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #1293344f
+# %% ../nbs/04_fastai_lowlevel.ipynb #fdcc2bd0
 class RandomShift(Transform):
     "Shift every image of a batch by its own random offset of up to `max_shift` pixels, filling with zeros (training only)."
     split_idx, order = 0, 5
@@ -109,20 +109,17 @@ class RandomShift(Transform):
         cols = (offsets[1][:, None] + torch.arange(w, device=x.device))[:, None, None, :]
         return padded[torch.arange(n, device=x.device)[:, None, None, None], torch.arange(c, device=x.device)[None, :, None, None], rows, cols]
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #b0927d62
+# %% ../nbs/04_fastai_lowlevel.ipynb #ad2f6912
 def dataset_pixels(
     items,           # image files, in dataset order
     path:Path,       # the MNIST folder they come from
 ) -> Tensor:         # uint8 (len(items), 28, 28)
     "Decoded pixels of `items` in their order, from the per-digit caches of `digit_bytes`."
-    position = {}
-    stacks = []
+    position, stacks = {}, []
     for split in ('training', 'testing'):
         for digit in DIGITS:
-            files = digit_files(path, digit, split)
-            offset = sum(len(s) for s in stacks)
-            position.update({f: offset + i for i, f in enumerate(files)})
-            stacks.append(digit_bytes(path, digit, split))
+            position.update({f: len(position) + i for i, f in enumerate(digit_files(path, digit, split))})
+            stacks.append(digit_bytes(path, digit, split))   # rows in the order of `digit_files`
     try: order = torch.tensor([position[Path(f)] for f in items], dtype=torch.long)
     except KeyError as e: raise ValueError(f"{e.args[0]}: not an image of the MNIST folder {path}") from None
     return torch.cat(stacks)[order]
@@ -145,7 +142,7 @@ class CachedImageDL(TfmdDL):
         kwargs.setdefault('targets', self.targets if same else None)
         return super().new(dataset, cls, **kwargs)
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #15357718
+# %% ../nbs/04_fastai_lowlevel.ipynb #7ece8ab6
 def mnist_dls(
     path:Path,          # MNIST folder with training/ and testing/
     bs:int=128,         # batch size
