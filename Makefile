@@ -5,7 +5,7 @@ PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test bench-course bench-final clean-nbs
+.PHONY: install lab test outputs quiet-offline bench-course bench-final clean-nbs
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,15 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(PY) tools/run_tests.py
+
+# Run the lessons on full MNIST and save them with their outputs (needs NEURALNETS101_MNIST=/path/to/mnist_png.tgz;
+# uses a throw-away FASTAI_HOME unless one is set). Commit the notebooks it writes.
+outputs: $(STAMP)
+	$(PY) tools/make_outputs.py
+
+# Run the lessons on the offline subset without saving them; fail on any warning beyond one offline notice each.
+quiet-offline: $(STAMP)
+	$(PY) tools/make_outputs.py --offline
 
 bench-course: $(STAMP)
 	$(PY) -m neuralnets101.bench course
