@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['show_pixels', 'show_digits']
 
-# %% ../nbs/00_data.ipynb #608a0565
+# %% ../nbs/00_data.ipynb #b444d7b4
 import numpy as np
 import torch
 from .mnist import mnist_path, digit_stack   # shared with every chapter; how they work: 81_mnist
 
-# %% ../nbs/00_data.ipynb #12c642a9
+# %% ../nbs/00_data.ipynb #7ad1267b
 def show_pixels(
     image,                # a 28×28 PIL image, array or tensor
     rows=slice(0, 28),    # which rows to show
@@ -29,7 +29,7 @@ def show_pixels(
     ax.set_xticks([]); ax.set_yticks([])
     return ax
 
-# %% ../nbs/00_data.ipynb #0d18af47
+# %% ../nbs/00_data.ipynb #05bcc78e
 def show_digits(
     images,            # a sequence of 28×28 tensors or arrays (a stack works)
     titles=None,       # one title per image
