@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from fastai.torch_core import set_seed
 
-from .data import find_mnist, digit_stack
+from .mnist import find_mnist, digit_stack
 from .similarity import mean_digit, accuracy_3_vs_7
 from .sgd import (inputs_and_labels, get_dls, init_params, linear1, BasicOptim, train_model, simple_net,
                                mnist_loss, batch_accuracy, retrain, SLIDER_RATES)

@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, tensor
 from PIL import Image
 
-from .data import mnist_path, digit_stack
+from .mnist import mnist_path, digit_stack
 from .similarity import mean_digit, mnist_distance
 from .gradients import descent_path
 from .sgd import inputs_and_labels, get_dls, linear1, mnist_loss, batch_accuracy

@@ -19,7 +19,7 @@ from fastai.data.load import DataLoader
 from fastai.torch_core import set_seed
 
 # %% ../nbs/03_sgd.ipynb #8bf2c14f
-from .gradients import LearningRateExplorer
+from .widgets import LearningRateExplorer
 
 # %% ../nbs/03_sgd.ipynb #8df110ac
 def speed_data(
