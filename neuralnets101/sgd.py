@@ -353,7 +353,8 @@ def plot_sgd_run(
         accuracy_ax.plot(epochs, [run.start_accuracy, *run.history.valid_accuracy], marker='o', color='tab:green')
     loss_ax.set(title='training loss', xlabel='epoch', xlim=(0, max_epochs), ylim=(0, 1))
     accuracy_ax.set(title='validation accuracy', xlabel='epoch', xlim=(0, max_epochs), ylim=(0, 1))
-    for ax in (loss_ax, accuracy_ax): ax.grid(alpha=0.3)
+    for ax in (loss_ax, accuracy_ax):
+        ax.grid(alpha=0.3); ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     fig.suptitle(f"learning rate {run.lr:.3g}"); fig.tight_layout()
     return fig
 
