@@ -6,7 +6,7 @@
 __all__ = ['CANVAS_SIZE', 'DIGIT_SIZE', 'EMPTY_MESSAGE', 'as_drawing', 'downsample', 'DigitReader', 'DrawingSizeError',
            'DigitPad']
 
-# %% ../nbs/83_draw.ipynb #f57ffcac
+# %% ../nbs/83_draw.ipynb #1c1c16a3
 import numpy as np
 import torch
 import traitlets
@@ -15,7 +15,7 @@ from torch import nn
 from fastai.learner import Learner
 from fastai.data.transforms import Normalize
 
-# %% ../nbs/83_draw.ipynb #1ed18b4c
+# %% ../nbs/83_draw.ipynb #7a34b66b
 CANVAS_SIZE, DIGIT_SIZE = 280, 28
 EMPTY_MESSAGE = "draw a digit first"
 
@@ -35,7 +35,7 @@ def as_drawing(
     if low < 0 or high > 255: raise ValueError(f"expected integers in [0, 255], got values from {low:g} to {high:g}")
     return array.astype(np.uint8)
 
-# %% ../nbs/83_draw.ipynb #7a7c3b3e
+# %% ../nbs/83_draw.ipynb #93c5d303
 def downsample(
     drawing,  # (280, 280) drawing, as `as_drawing` accepts it
 ) -> np.ndarray:  # float32 (28, 28) in [0, 1]
@@ -44,7 +44,7 @@ def downsample(
     blocks = as_drawing(drawing).reshape(DIGIT_SIZE, factor, DIGIT_SIZE, factor)
     return (blocks.mean((1, 3)) / 255).astype(np.float32)
 
-# %% ../nbs/83_draw.ipynb #e70da7a5
+# %% ../nbs/83_draw.ipynb #a0755003
 class DigitReader:
     "The probability of each digit for a 28×28 image in [0, 1], normalised the way `model` was trained."
     def __init__(self,
@@ -61,22 +61,25 @@ class DigitReader:
         else: raise TypeError(f"expected a fastai Learner or a torch nn.Module, got {type(model).__name__}")
         self.mean, self.std = (0.0 if mean is None else float(mean)), (1.0 if std is None else float(std))
 
-    def __call__(self, image) -> np.ndarray:  # probabilities, one per label, summing to 1
-        image = torch.as_tensor(np.asarray(image, dtype=np.float32))
-        if image.shape != (DIGIT_SIZE, DIGIT_SIZE):
-            raise ValueError(f"expected a ({DIGIT_SIZE}, {DIGIT_SIZE}) image, got {tuple(image.shape)}")
+    def __call__(self,
+                 images,  # one (28, 28) image or a stack (n, 28, 28), values in [0, 1]
+                ) -> np.ndarray:  # probabilities summing to 1: (10,) for one image, (n, 10) for a stack
+        images = torch.as_tensor(np.asarray(images, dtype=np.float32))
+        if images.shape[-2:] != (DIGIT_SIZE, DIGIT_SIZE) or images.ndim not in (2, 3):
+            raise ValueError(f"expected a ({DIGIT_SIZE}, {DIGIT_SIZE}) image or an (n, {DIGIT_SIZE}, {DIGIT_SIZE}) stack, got {tuple(images.shape)}")
+        batch = images.reshape(-1, 1, DIGIT_SIZE, DIGIT_SIZE)
         device = next(self.model.parameters(), torch.empty(0)).device
-        x = ((image - self.mean) / self.std)[None, None].to(device)
         was_training = self.model.training
         self.model.eval()
         try:
-            with torch.no_grad(): scores = self.model(x)
+            with torch.no_grad(): scores = self.model(((batch - self.mean) / self.std).to(device))
         finally: self.model.train(was_training)
-        if scores.shape != (1, len(self.labels)):
-            raise ValueError(f"expected the model to give {len(self.labels)} scores for one image, got shape {tuple(scores.shape)}")
-        return torch.softmax(scores.float(), dim=1)[0].cpu().numpy()
+        if scores.shape != (len(batch), len(self.labels)):
+            raise ValueError(f"expected the model to give {len(self.labels)} scores per image, got shape {tuple(scores.shape)} for {len(batch)} image(s)")
+        probabilities = torch.softmax(scores.float(), dim=1).cpu().numpy()
+        return probabilities[0] if images.ndim == 2 else probabilities
 
-# %% ../nbs/83_draw.ipynb #0f78111e
+# %% ../nbs/83_draw.ipynb #e19591cf
 _PAD_ESM = r"""
 const SIZE = 280, SMALL = 28, BRUSH = 20;
 
@@ -176,13 +179,14 @@ function render({ model, el }) {
 export default { render };
 """
 
-# %% ../nbs/83_draw.ipynb #1423f427
+# %% ../nbs/83_draw.ipynb #c037cc78
 _PAD_CSS = """
 .digitpad { display: flex; gap: 24px; align-items: flex-start; font-family: sans-serif; }
 .digitpad-left { display: flex; flex-direction: column; gap: 8px; align-items: flex-start; }
 .digitpad-canvas { width: 280px; height: 280px; border: 1px solid #888; filter: invert(1); touch-action: none; cursor: crosshair; }
 .digitpad-clear { padding: 4px 16px; }
 .digitpad-answer { font-size: 20px; font-weight: bold; min-height: 28px; margin-bottom: 8px; }
+.digitpad-bars { min-height: 200px; }
 .digitpad-bar { display: flex; align-items: center; gap: 6px; height: 20px; font-size: 14px; }
 .digitpad-digit { width: 12px; text-align: right; }
 .digitpad-track { display: inline-block; width: 160px; height: 12px; background: #eee; }
@@ -192,7 +196,7 @@ _PAD_CSS = """
 .digitpad-seen { width: 84px; height: 84px; border: 1px solid #888; filter: invert(1); image-rendering: pixelated; }
 """
 
-# %% ../nbs/83_draw.ipynb #bf6ef0ec
+# %% ../nbs/83_draw.ipynb #fac3efbd
 def _bytes_from_json(value, widget): return bytes(value) if value is not None else b''
 def _bytes_to_json(value, widget): return memoryview(value)
 _binary = dict(from_json=_bytes_from_json, to_json=_bytes_to_json)
