@@ -10,7 +10,7 @@ import json, os, sys, time, resource
 import torch
 from torch import nn
 
-from .data import find_mnist, digit_stack
+from .mnist import find_mnist, digit_stack
 from .similarity import mean_digit, accuracy_3_vs_7
 from .sgd import xy_3_vs_7, init_params, linear1, BasicOptim, train_model, simple_net, mnist_loss, batch_accuracy
 

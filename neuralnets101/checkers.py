@@ -12,7 +12,7 @@ import math
 import torch
 from torch import Tensor, tensor
 
-from .data import mnist_path, digit_files, digit_stack, load_digit_image
+from .mnist import mnist_path, digit_files, digit_stack, load_digit_image
 from .similarity import mean_digit, is_3
 from .gradients import descent_path
 from .sgd import xy_3_vs_7, init_params, linear1, mnist_loss, batch_accuracy, BasicOptim, train_epoch

@@ -4,13 +4,14 @@
 
 # %% auto #0
 __all__ = ['plot_function', 'derivative_at', 'plot_tangent', 'descent_path', 'descent_verdict', 'describe_descent',
-           'plot_descent', 'LearningRateExplorer', 'descent_explorer']
+           'plot_descent', 'descent_explorer']
 
 # %% ../nbs/02_gradients.ipynb #b23ba7b0
 import math
 import torch
 from torch import Tensor, tensor
 import matplotlib.pyplot as plt
+from .widgets import LearningRateExplorer
 
 # %% ../nbs/02_gradients.ipynb #b3de9253
 def plot_function(
@@ -118,47 +119,6 @@ def plot_descent(
     ax.set_xlabel('x'); ax.set_ylabel('loss')
     return ax
 
-# %% ../nbs/02_gradients.ipynb #298802bc
-class LearningRateExplorer:
-    "A log-scale learning-rate slider (plus optional controls) that recomputes on release and redraws a figure."
-    def __init__(self,
-        compute,               # `compute(lr, *control_values)` -> result; runs on every change
-        draw,                  # `draw(result)` -> matplotlib figure
-        describe,              # `describe(result)` -> one line of text shown above the figure
-        lr:float=0.1,          # starting learning rate
-        lr_range=(1e-3, 10.),  # slider limits
-        controls=(),           # more ipywidgets whose values are passed to `compute` after `lr`
-        height:str='360px',    # fixed height of the figure area, so the page does not jump
-    ):
-        import ipywidgets as widgets
-        self.compute, self.draw, self.describe = compute, draw, describe
-        self.slider = widgets.FloatLogSlider(value=lr, base=10, min=math.log10(lr_range[0]), max=math.log10(lr_range[1]),
-                                             step=0.05, description='learning rate', readout_format='.3g',
-                                             continuous_update=False, style={'description_width': 'initial'})
-        self.controls = [self.slider, *controls]
-        self.summary = widgets.HTML()
-        self.out = widgets.Output(layout=widgets.Layout(height=height, overflow='hidden'))
-        self.widget = widgets.VBox([widgets.HBox(self.controls), self.summary, self.out])
-        for control in self.controls: control.observe(self.update, names='value')
-        self.update()
-
-    def update(self, change=None):
-        "Recompute for the controls' current values, then show the summary and the figure."
-        from IPython.display import display, clear_output
-        import html
-        self.result = self.compute(*[control.value for control in self.controls])
-        self.text = self.describe(self.result)
-        self.summary.value = f"<b>{html.escape(self.text)}</b>"
-        figure = self.draw(self.result)
-        with self.out:
-            clear_output(wait=True)
-            display(figure)
-        plt.close(figure)
-
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
-
 # %% ../nbs/02_gradients.ipynb #fe2f7bae
 def descent_explorer(
     f=None,             # function to minimise (default: the bowl x²)
@@ -168,12 +128,10 @@ def descent_explorer(
 ) -> LearningRateExplorer:
     "A learning-rate slider that redraws gradient descent on `f`."
     f = f or (lambda x: x**2)
-    def draw(path):
+    def compute(lr): return lr, descent_path(f, start, lr, steps)
+    def describe(result): return describe_descent(f, result[1], result[0])
+    def draw(result):
         fig, ax = plt.subplots(figsize=(6, 3.5))
-        plot_descent(f, path, path.lr, ax=ax)
+        plot_descent(f, result[1], result[0], ax=ax)
         return fig
-    def compute(lr):
-        path = descent_path(f, start, lr, steps)
-        path.lr = lr
-        return path
-    return LearningRateExplorer(compute, draw, lambda path: describe_descent(f, path, path.lr), lr=lr, lr_range=(1e-3, 2.))
+    return LearningRateExplorer(compute, draw, describe, lr=lr, lr_range=(1e-3, 2.))

@@ -11,9 +11,8 @@ import time
 import torch
 import torch.nn.functional as F
 from torch import nn
+from .mnist import has_mnist_layout, digit_files, digit_pixels, DIGITS   # before fastai: it quiets torch's import warning
 from fastai.vision.all import *
-
-from .data import has_mnist_layout, digit_files, digit_bytes, DIGITS
 
 # %% ../nbs/04_fastai_lowlevel.ipynb #8bf035b7
 def mnist_items(
@@ -114,12 +113,12 @@ def dataset_pixels(
     items,           # image files, in dataset order
     path:Path,       # the MNIST folder they come from
 ) -> Tensor:         # uint8 (len(items), 28, 28)
-    "Decoded pixels of `items` in their order, from the per-digit caches of `digit_bytes`."
+    "Decoded pixels of `items` in their order, from the per-digit caches of `digit_pixels`."
     position, stacks = {}, []
     for split in ('training', 'testing'):
         for digit in DIGITS:
             position.update({f: len(position) + i for i, f in enumerate(digit_files(path, digit, split))})
-            stacks.append(digit_bytes(path, digit, split))   # rows in the order of `digit_files`
+            stacks.append(digit_pixels(path, digit, split))   # rows in the order of `digit_files`
     try: order = torch.tensor([position[Path(f)] for f in items], dtype=torch.long)
     except KeyError as e: raise ValueError(f"{e.args[0]}: not an image of the MNIST folder {path}") from None
     return torch.cat(stacks)[order]

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
 
 # %% ../nbs/03_sgd.ipynb #8bf2c14f
-from .gradients import LearningRateExplorer
+from .widgets import LearningRateExplorer
 
 # %% ../nbs/03_sgd.ipynb #8df110ac
 def speed_data(
