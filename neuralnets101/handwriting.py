@@ -12,8 +12,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+from .mnist import find_mnist   # before fastai: it quiets torch's import warning
 from fastai.learner import Learner, load_learner
-from .data import find_mnist
 from .lowlevel import mnist_dls, mnist_learner
 from .draw import DigitReader
 
