@@ -1,11 +1,12 @@
-# neuralnets101: `make lab` opens the course, `make test` checks and runs it.
+# neuralnets101: `make lab` opens the course, `make test` checks and runs it,
+# `make test-colab` runs it again in an environment with Google Colab's package versions (colab/constraints.txt).
 VENV   ?= .venv
 PYTHON ?= python3
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test bench-course bench-final clean-nbs
+.PHONY: install lab test test-colab outputs quiet-offline bench-course bench-final clean-nbs
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +21,20 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(PY) tools/run_tests.py
+
+# builds .venv-colab with Colab's pins, installs the course as the setup cell does (from this checkout's HEAD),
+# runs the lessons there and drives their sliders in the classic Notebook 6.5.7; needs only $(PYTHON) and git
+test-colab:
+	$(PYTHON) tools/test_colab.py
+
+# Run the lessons on full MNIST and save them with their outputs (needs NEURALNETS101_MNIST=/path/to/mnist_png.tgz;
+# uses a throw-away FASTAI_HOME unless one is set). Commit the notebooks it writes.
+outputs: $(STAMP)
+	$(PY) tools/make_outputs.py
+
+# Run the lessons on the offline subset without saving them; fail on any warning beyond one offline notice each.
+quiet-offline: $(STAMP)
+	$(PY) tools/make_outputs.py --offline
 
 bench-course: $(STAMP)
 	$(PY) -m neuralnets101.bench course

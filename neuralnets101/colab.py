@@ -9,6 +9,7 @@ __all__ = ['repo_url', 'in_colab', 'colab_setup_source', 'commands_run_by', 'col
 # %% ../nbs/80_colab.ipynb #ca7dfa19
 import json, os, sys
 from pathlib import Path
+from types import SimpleNamespace
 from importlib.metadata import metadata
 
 # %% ../nbs/80_colab.ipynb #e0c21fe1
@@ -33,28 +34,34 @@ def in_colab(
 def colab_setup_source(
     url:str=None,  # repository URL (default: `repo_url()`)
 ) -> str:          # the text of every notebook's first code cell
-    "Source of the setup cell: pip-install the course package when running in Colab, nothing elsewhere."
+    "Source of the setup cell: pip-install (or update) the course package and enable Colab's widget manager in Colab; nothing elsewhere."
     url = url or repo_url()
-    return ("# Setup: in Google Colab, install the course package (Colab's own ipywidgets and torch are kept); elsewhere, nothing to do.\n"
+    package = f'"neuralnets101 @ git+{url}"'
+    return ("# Setup: in Google Colab, install or update the course package (Colab's own ipywidgets and torch are kept)\n"
+            "# and turn on Colab's widget manager; elsewhere, nothing to do.\n"
             "import os, sys\n"
             "if 'google.colab' in sys.modules or 'COLAB_RELEASE_TAG' in os.environ:\n"
-            f"    !pip install -q --upgrade-strategy only-if-needed \"neuralnets101 @ git+{url}\"")
+            f"    !pip install -q --upgrade-strategy only-if-needed {package}\n"
+            f"    !pip install -q --force-reinstall --no-deps {package}\n"
+            "    from google.colab import output\n"
+            "    output.enable_custom_widget_manager()")
 
 # %% ../nbs/80_colab.ipynb #c465bbe3
 def commands_run_by(
     source:str,    # a notebook cell
     modules=None,  # what `sys.modules` should look like inside the cell
     environ=None,  # what `os.environ` should look like inside the cell
-) -> list:         # the shell commands the cell would run
-    "Execute an IPython cell with `sys.modules`/`os.environ` replaced, recording its `!` commands instead of running them."
-    from types import SimpleNamespace
+) -> list:         # the shell commands the cell would run, and the Colab calls it would make, in order
+    "Execute an IPython cell with `sys.modules`/`os.environ` replaced, recording its `!` commands and Colab calls instead of running them."
+    import builtins
     from IPython.core.inputtransformer2 import TransformerManager
     commands = []
-    shell = SimpleNamespace(system=commands.append)
-    code = TransformerManager().transform_cell(source)
-    fake_sys = SimpleNamespace(modules=dict(modules or {}))
-    fake_os = SimpleNamespace(environ=dict(environ or {}))
-    exec(compile(code.replace('import os, sys\n', ''), '<setup cell>', 'exec'), {'get_ipython': lambda: shell, 'sys': fake_sys, 'os': fake_os})
+    colab = SimpleNamespace(output=SimpleNamespace(enable_custom_widget_manager=lambda: commands.append('output.enable_custom_widget_manager()')))
+    def fake_import(name, *args, **kwargs): return colab if name == 'google.colab' else builtins.__import__(name, *args, **kwargs)
+    code = TransformerManager().transform_cell(source).replace('import os, sys\n', '')
+    scope = {'get_ipython': lambda: SimpleNamespace(system=commands.append), '__builtins__': {**vars(builtins), '__import__': fake_import},
+             'sys': SimpleNamespace(modules=dict(modules or {})), 'os': SimpleNamespace(environ=dict(environ or {}))}
+    exec(compile(code, '<setup cell>', 'exec'), scope)
     return commands
 
 # %% ../nbs/80_colab.ipynb #68456a7d
@@ -88,6 +95,8 @@ def stamp_notebook(
     wanted = [_cell('markdown', colab_badge(path.name)), _cell('code', colab_setup_source())]
     current = [c for c in nb['cells'] if text(c).startswith((_BADGE_MARK, _SETUP_MARK))]
     if [text(c) for c in nb['cells'][1:3]] == [text(c) for c in wanted] and len(current) == 2: return False
+    for old, new in zip(current, wanted):   # keep cell ids, so that a re-stamped notebook's diff is the new text only
+        if 'id' in old and old['cell_type'] == new['cell_type']: new['id'] = old['id']
     nb['cells'] = cells[:1] + wanted + cells[1:]
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
     return True

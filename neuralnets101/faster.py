@@ -6,17 +6,17 @@
 __all__ = ['FINAL_LR', 'FINAL_BS', 'time_data_pass', 'time_compute', 'RandomShift', 'dataset_pixels', 'CachedImageDL',
            'cached_mnist_dls', 'ResBlock', 'final_cnn', 'final_learner']
 
-# %% ../nbs/05_faster_training.ipynb #7cc2a4df
+# %% ../nbs/05_faster_training.ipynb #b81c7774
 import time
 import torch
 import torch.nn.functional as F
 from torch import nn
+from .mnist import digit_files, digit_pixels, DIGITS   # before fastai: it quiets torch's import warning
 from fastai.vision.all import *
 
-from .data import digit_files, digit_bytes, DIGITS
 from .lowlevel import mnist_datasets, mnist_dls, mnist_learner, mnist_cnn, conv_block
 
-# %% ../nbs/05_faster_training.ipynb #39db77e1
+# %% ../nbs/05_faster_training.ipynb #600a7e96
 def time_data_pass(
     dl,                 # a training DataLoader
     max_batches=None,   # stop after this many batches (to time a sample)
@@ -28,7 +28,7 @@ def time_data_pass(
         if max_batches is not None and i + 1 >= max_batches: break
     return time.perf_counter() - start, images
 
-# %% ../nbs/05_faster_training.ipynb #d4d34c48
+# %% ../nbs/05_faster_training.ipynb #92440c1c
 def time_compute(
     learn:Learner,     # provides the model, the loss and the optimiser (`opt_func`) that training uses
     batches:list,      # pre-built (xb, yb) training batches
@@ -49,7 +49,7 @@ def time_compute(
     model.train()
     return time.perf_counter() - start
 
-# %% ../nbs/05_faster_training.ipynb #465fcc41
+# %% ../nbs/05_faster_training.ipynb #597f777d
 class RandomShift(Transform):
     "Shift every image of a batch by its own random offset of up to `max_shift` pixels, filling with zeros (training only)."
     split_idx, order = 0, 5
@@ -64,22 +64,22 @@ class RandomShift(Transform):
         images, channels = torch.arange(n, device=dev)[:, None, None, None], torch.arange(c, device=dev)[None, :, None, None]
         return padded[images, channels, rows, cols]
 
-# %% ../nbs/05_faster_training.ipynb #6bcc53cb
+# %% ../nbs/05_faster_training.ipynb #dca9d2f8
 def dataset_pixels(
     items,           # image files, in dataset order
     path:Path,       # the MNIST folder they come from
 ) -> Tensor:         # uint8 (len(items), 28, 28)
-    "Decoded pixels of `items` in their order, from the per-digit caches of `digit_bytes`."
+    "Decoded pixels of `items` in their order, from the per-digit caches of `digit_pixels`."
     position, stacks = {}, []
     for split in ('training', 'testing'):
         for digit in DIGITS:
             position.update({f: len(position) + i for i, f in enumerate(digit_files(path, digit, split))})
-            stacks.append(digit_bytes(path, digit, split))   # rows in the order of `digit_files`
+            stacks.append(digit_pixels(path, digit, split))   # rows in the order of `digit_files`
     try: order = torch.tensor([position[Path(f)] for f in items], dtype=torch.long)
     except KeyError as e: raise ValueError(f"{e.args[0]}: not an image of the MNIST folder {path}") from None
     return torch.cat(stacks)[order]
 
-# %% ../nbs/05_faster_training.ipynb #8215e28e
+# %% ../nbs/05_faster_training.ipynb #f57a72fa
 class CachedImageDL(TfmdDL):
     "A `TfmdDL` that builds each batch by indexing pre-decoded pixels instead of opening files one by one."
     def __init__(self, dataset=None, pixels=None, targets=None, **kwargs):
@@ -98,7 +98,7 @@ class CachedImageDL(TfmdDL):
         kwargs.setdefault('targets', self.targets if same else None)
         return super().new(dataset, cls, **kwargs)
 
-# %% ../nbs/05_faster_training.ipynb #bc635b23
+# %% ../nbs/05_faster_training.ipynb #6367fa04
 def cached_mnist_dls(
     path:Path,    # MNIST folder with training/ and testing/
     bs:int=128,   # batch size
@@ -113,7 +113,7 @@ def cached_mnist_dls(
     return dsets.dataloaders(bs=bs, device=device, dl_type=CachedImageDL, dl_kwargs=dl_kwargs, after_item=[ToTensor()],
                              after_batch=[RandomShift(3), IntToFloatTensor(), Normalize()])
 
-# %% ../nbs/05_faster_training.ipynb #dc228371
+# %% ../nbs/05_faster_training.ipynb #4250647a
 class ResBlock(nn.Module):
     "Two 3×3 convolutions whose output is added to their input (a residual connection), then ReLU."
     def __init__(self, nf:int):   # channels in and out
@@ -123,7 +123,7 @@ class ResBlock(nn.Module):
         nn.init.zeros_(self.convs[-1].weight)   # the block starts as the identity
     def forward(self, x): return F.relu(x + self.convs(x))
 
-# %% ../nbs/05_faster_training.ipynb #e967967d
+# %% ../nbs/05_faster_training.ipynb #d6dbf2bc
 def final_cnn(
     widths:tuple=(16, 32, 64, 128),   # channels after each of the four stride-2 convolutions
     res_after:tuple=(),   # indices of the convolutions followed by a `ResBlock`
@@ -136,7 +136,7 @@ def final_cnn(
         ni = nf
     return nn.Sequential(*layers, conv_block(ni, 10, act=False), nn.Flatten())
 
-# %% ../nbs/05_faster_training.ipynb #8eb0b4fc
+# %% ../nbs/05_faster_training.ipynb #92d9f735
 FINAL_LR, FINAL_BS = 1e-2, 128   # maximum learning rate of the one-cycle schedule, batch size
 
 def final_learner(

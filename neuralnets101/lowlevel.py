@@ -5,23 +5,18 @@
 # %% auto #0
 __all__ = ['mnist_items', 'mnist_datasets', 'mnist_dls', 'conv_block', 'mnist_cnn', 'mnist_learner']
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #7973594e
+# %% ../nbs/04_fastai_lowlevel.ipynb #7ac9e6b9
 import torch
 from torch import nn
+from .mnist import check_mnist_layout   # before fastai: it quiets torch's import warning
 from fastai.vision.all import *
-
-from .data import has_mnist_layout
 
 # %% ../nbs/04_fastai_lowlevel.ipynb #8bf035b7
 def mnist_items(
     path:Path,  # MNIST folder with training/ and testing/
 ) -> L:         # every image file, as `get_image_files` lists them
     "The image files of an MNIST folder, after checking its layout."
-    path = Path(path)
-    if not has_mnist_layout(path):
-        found = sorted(p.name for p in path.iterdir()) if path.is_dir() else 'no such folder'
-        raise ValueError(f"{path}: expected an MNIST folder with training/<0-9>/ and testing/<0-9>/, got {found}")
-    return get_image_files(path)
+    return get_image_files(check_mnist_layout(path))
 
 def mnist_datasets(
     path:Path,   # MNIST folder with training/ and testing/
@@ -31,7 +26,7 @@ def mnist_datasets(
     splits = GrandparentSplitter(train_name='training', valid_name='testing')(items)
     return Datasets(items, tfms=[[PILImageBW.create], [parent_label, Categorize]], splits=splits)
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #4debcada
+# %% ../nbs/04_fastai_lowlevel.ipynb #aee89ab7
 def mnist_dls(
     path:Path,    # MNIST folder with training/ and testing/
     bs:int=128,   # batch size
@@ -55,7 +50,7 @@ def conv_block(
     if act: layers += [nn.BatchNorm2d(nf), nn.ReLU()]
     return nn.Sequential(*layers)
 
-# %% ../nbs/04_fastai_lowlevel.ipynb #d36eec32
+# %% ../nbs/04_fastai_lowlevel.ipynb #2e6b9222
 def mnist_cnn() -> nn.Sequential:
     "A five-layer CNN from a 1×28×28 image to 10 digit scores."
     return nn.Sequential(

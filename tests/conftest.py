@@ -36,3 +36,6 @@ def running_server(cmd:list, env:dict, ready_url:str, log_path:Path, cwd=None, t
         try: server.wait(15)
         except subprocess.TimeoutExpired: os.killpg(server.pid, signal.SIGKILL)
         log.close()
+
+# tests/colab/ runs in the environment with Colab's package versions, started by `make test-colab`
+collect_ignore = [] if os.environ.get('NEURALNETS101_COLAB_PYTHON') else ['colab']

@@ -5,7 +5,7 @@ from PIL import Image
 
 fastai = pytest.importorskip('fastai')
 from fastai.vision.all import set_seed, TensorImageBW, Path, load_learner
-from neuralnets101.data import find_mnist, digit_bytes, DIGITS
+from neuralnets101.mnist import find_mnist, digit_pixels, DIGITS
 from neuralnets101.lowlevel import mnist_dls
 from neuralnets101.faster import RandomShift, cached_mnist_dls, dataset_pixels, final_learner, time_compute, time_data_pass
 
@@ -44,7 +44,7 @@ def test_bad_images_are_named(path):
         for split in ('training', 'testing'):
             for digit in DIGITS:
                 (broken/split/str(digit)).mkdir(parents=True)
-                Image.fromarray(digit_bytes(path, digit, split)[0].numpy()).save(broken/split/str(digit)/'0.png')
+                Image.fromarray(digit_pixels(path, digit, split)[0].numpy()).save(broken/split/str(digit)/'0.png')
         assert len(cached_mnist_dls(broken, bs=4).train.pixels) == 10
         Image.new('L', (30, 30)).save(broken/'training'/'5'/'wide.png')
         with pytest.raises(ValueError, match='wide.png: expected a 28×28 image, got 30×30'): cached_mnist_dls(broken, bs=4)

@@ -4,7 +4,7 @@ import pytest, torch
 
 fastai = pytest.importorskip('fastai')
 from fastai.vision.all import set_seed, DataLoaders, Path
-from neuralnets101.data import find_mnist
+from neuralnets101.mnist import find_mnist
 from neuralnets101.lowlevel import mnist_items, mnist_datasets, mnist_dls, mnist_cnn, mnist_learner
 
 @pytest.fixture(scope='module')

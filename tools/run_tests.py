@@ -1,60 +1,95 @@
-"""The project's test command (`make test`): notebooks clean, package in sync, every notebook and pytest test run.
+"""The project's test command (`make test`): notebooks clean, package in sync, saved outputs fine, every notebook
+and pytest test run.
 
+It never changes the working tree: cleanliness and export sync are checked on a temporary copy. Every notebook
+runs with nbdev-test (two at a time) and counts by its exit code; pytest counts come from its JUnit XML report.
 Prints `N passed, N failed` as its last line and exits non-zero when anything failed."""
-import hashlib, re, subprocess, sys, time
+import filecmp, os, shutil, subprocess, sys, tempfile, time
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT/'tools'))
+from check_outputs import check_notebook
 
-def snapshot(pattern):
-    "Content hashes of the files matching `pattern` under the project root."
-    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(ROOT.glob(pattern))}
+def notebooks() -> list: return sorted((ROOT/'nbs').glob('[!_.]*.ipynb'))
 
-def changed(before, after): return sorted(str(p.relative_to(ROOT)) for p in set(before) | set(after) if before.get(p) != after.get(p))
+def _differences(ours:Path, theirs:Path, pattern:str) -> list:
+    "Files matching `pattern` that differ between the folders `ours` and `theirs` (or exist in only one)."
+    names = {p.relative_to(folder) for folder in (ours, theirs) for p in folder.glob(pattern)}
+    names = {n for n in names if not any(part.startswith('.') or part == '__pycache__' for part in n.parts)}
+    return sorted(str(n) for n in names if not ((ours/n).exists() and (theirs/n).exists() and filecmp.cmp(ours/n, theirs/n, shallow=False)))
 
-def run(cmd, **kw):
-    print(f"\n$ {' '.join(map(str, cmd))}", flush=True)
-    return subprocess.run(cmd, cwd=ROOT, text=True, **kw)
+def check_clean_and_exported() -> list:
+    "Run nbdev-clean and nbdev-export on a temporary copy of the project; return one (name, ok) per check."
+    with tempfile.TemporaryDirectory(prefix='neuralnets101-check-') as tmp:
+        copy = Path(tmp)
+        shutil.copy2(ROOT/'pyproject.toml', copy)
+        for folder in ('nbs', 'neuralnets101'): shutil.copytree(ROOT/folder, copy/folder, ignore=shutil.ignore_patterns('__pycache__', '.ipynb_checkpoints'))
+        results = []
+        for name, cmd, pattern, what in [
+                ('notebooks clean', [BIN/'nbdev-clean'], 'nbs/**/*.ipynb', 'not clean (nbdev-clean would change them)'),
+                ('package in sync', [BIN/'nbdev-export'], 'neuralnets101/**/*.py', 'out of sync with the notebooks (nbdev-export would change them)')]:
+            print(f"\n$ {cmd[0].name}   (on a copy of the project)", flush=True)
+            result = subprocess.run(cmd, cwd=copy, capture_output=True, text=True)
+            diff = _differences(ROOT, copy, pattern)
+            if result.returncode != 0: print(f"FAILED: {cmd[0].name} exited {result.returncode}\n{result.stdout}{result.stderr}")
+            elif diff: print(f"FAILED: {', '.join(diff)} {what}: run `make clean-nbs` and commit")
+            else: print("ok")
+            results.append((name, result.returncode == 0 and not diff))
+    return results
 
-def check_unchanged(cmd, pattern, message):
-    "Run `cmd` and fail with `message` if it changed any file matching `pattern`."
-    before = snapshot(pattern)
-    result = run(cmd)
-    diff = changed(before, snapshot(pattern))
-    if result.returncode != 0: print(f"FAILED: {cmd[0]} exited {result.returncode}"); return False
-    if diff: print(f"FAILED: {message}: {', '.join(diff)} (run `make clean-nbs` and commit)"); return False
-    print("ok"); return True
+def check_saved_outputs() -> list:
+    "Check the saved outputs of every notebook; return one (name, ok) per notebook."
+    print("\n$ tools/check_outputs.py   (saved outputs: no error, no absolute path, at most 1.5 MB, lessons show pictures)", flush=True)
+    results = []
+    for nb in notebooks():
+        problems = check_notebook(nb)
+        for p in problems: print(f"FAILED: {p}")
+        results.append((f"outputs of {nb.name}", not problems))
+    if all(ok for _, ok in results): print("ok")
+    return results
 
-def run_notebooks():
-    "Run every notebook with nbdev-test; return (passed, failed) counts."
-    notebooks = sorted((ROOT/'nbs').glob('[!_.]*.ipynb'))
-    result = run([BIN/'nbdev-test', 'nbs', '--timing', '--do-print'], capture_output=True)
-    print(result.stdout); print(result.stderr, file=sys.stderr)
-    if result.returncode == 0: return len(notebooks), 0
-    failed = re.findall(r'^\t(\S+\.ipynb)$', result.stderr, re.M)
-    if not failed: return 0, len(notebooks)
-    return len(notebooks) - len(failed), len(failed)
+def _test_notebook(nb:Path):
+    start = time.time()
+    result = subprocess.run([BIN/'nbdev-test', str(nb.relative_to(ROOT))], cwd=ROOT, capture_output=True, text=True)
+    return nb, result, time.time() - start
 
-def run_pytest():
-    "Run the plain pytest tests; return (passed, failed) counts."
-    result = run([BIN/'python', '-m', 'pytest', 'tests', '-q', '-rs'], capture_output=True)
-    print(result.stdout); print(result.stderr, file=sys.stderr)
-    if result.returncode == 5: return 0, 0   # no tests collected
-    count = lambda word: sum(int(n) for n in re.findall(rf'(\d+) {word}', result.stdout.splitlines()[-1] if result.stdout else ''))
-    passed, failed = count('passed'), count('failed') + count('error')
-    if result.returncode != 0 and failed == 0: failed = 1
-    return passed, failed
+def run_notebooks() -> list:
+    "Run every notebook with nbdev-test, two at a time; return one (name, ok) per notebook, judged by exit code."
+    print(f"\n$ nbdev-test NOTEBOOK   (each notebook, two at a time)", flush=True)
+    results = []
+    with ThreadPoolExecutor(2) as pool:
+        for nb, result, seconds in pool.map(_test_notebook, notebooks()):
+            ok = result.returncode == 0
+            print(f"{'ok    ' if ok else 'FAILED'} {nb.name} ({seconds:.0f} s)", flush=True)
+            if not ok: print(result.stdout[-3000:], result.stderr[-6000:], sep='\n')
+            results.append((nb.name, ok))
+    return results
+
+def run_pytest() -> list:
+    "Run the pytest tests; return one (name, ok) per test case, read from pytest's JUnit XML report."
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp)/'pytest.xml'
+        cmd = [BIN/'python', '-m', 'pytest', 'tests', '-q', '-rs', f'--junitxml={report}', '-p', 'no:cacheprovider']
+        print(f"\n$ python -m pytest tests -q -rs", flush=True)
+        result = subprocess.run(cmd, cwd=ROOT)
+        cases = ET.parse(report).getroot().iter('testcase') if report.exists() else []
+        results = [(f"{c.get('classname')}.{c.get('name')}", c.find('failure') is None and c.find('error') is None)
+                   for c in cases if c.find('skipped') is None]
+    if result.returncode not in (0, 5) and all(ok for _, ok in results):
+        print(f"FAILED: pytest exited {result.returncode}"); results.append(('pytest', False))
+    return results
 
 def main():
     start = time.time()
-    checks = [check_unchanged([BIN/'nbdev-clean'], 'nbs/**/*.ipynb', 'notebooks not clean'),
-              check_unchanged([BIN/'nbdev-export'], 'neuralnets101/**/*.py', 'package out of sync with notebooks')]
-    passed, failed = sum(checks), len(checks) - sum(checks)
-    for counts in (run_notebooks(), run_pytest()):
-        passed += counts[0]; failed += counts[1]
+    results = check_clean_and_exported() + check_saved_outputs() + run_notebooks() + run_pytest()
+    failed = [name for name, ok in results if not ok]
+    if failed: print("\nfailed: " + ", ".join(failed))
     print(f"\ntest command took {time.time() - start:.0f} s")
-    print(f"{passed} passed, {failed} failed")
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     sys.exit(1 if failed else 0)
 
 if __name__ == '__main__': main()

@@ -1,0 +1,83 @@
+"The saved-outputs check of the test command (tools/check_outputs.py), tried on planted notebooks."
+import base64, io, json, sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT/'tools'))
+from check_outputs import check_notebook, main
+
+def _png() -> str:
+    "A real PNG of a small picture, base64-encoded as notebooks store it."
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new('L', (28, 28), 128).save(buffer, format='PNG')
+    return base64.b64encode(buffer.getvalue()).decode()
+
+PICTURE = {'output_type': 'display_data', 'metadata': {}, 'data': {'image/png': _png(), 'text/plain': ['<Figure size 960x240 with 16 Axes>']}}
+
+def plant(folder:Path, name:str, *outputs, padding:int=0) -> Path:
+    "Write a notebook `name` whose one code cell has `outputs` (and `padding` bytes of markdown)."
+    cells = [{'cell_type': 'markdown', 'metadata': {}, 'source': ['x' * padding]},
+             {'cell_type': 'code', 'execution_count': None, 'metadata': {}, 'source': ['show()'], 'outputs': list(outputs)}]
+    fname = folder/name
+    fname.write_text(json.dumps({'cells': cells, 'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}))
+    return fname
+
+def stream(text, name='stdout'): return {'output_type': 'stream', 'name': name, 'text': text}
+def plain(text): return {'output_type': 'execute_result', 'execution_count': None, 'metadata': {}, 'data': {'text/plain': [text]}}
+
+def test_a_good_lesson_passes(tmp_path):
+    fname = plant(tmp_path, '00_data.ipynb', PICTURE, stream('7,000 threes\n'), plain("Path('training/3/10.png')"))
+    assert check_notebook(fname) == []
+
+def test_an_error_output_fails(tmp_path):
+    error = {'output_type': 'error', 'ename': 'ValueError', 'evalue': 'bad digit', 'traceback': ['ValueError: bad digit']}
+    assert 'an error in the output (ValueError: bad digit)' in ' '.join(check_notebook(plant(tmp_path, '01_x.ipynb', PICTURE, error)))
+
+def test_a_printed_traceback_fails(tmp_path):
+    text = 'Traceback (most recent call last):\n  File "x.py", line 1\nValueError: nope\n'
+    assert any('a traceback' in p for p in check_notebook(plant(tmp_path, '01_x.ipynb', PICTURE, stream(text, 'stderr'))))
+
+def test_a_printed_error_message_is_fine(tmp_path):
+    "A lesson shows an error by printing a caught exception: that is not a traceback."
+    fname = plant(tmp_path, '00_x.ipynb', PICTURE, stream('digit must be one of (0, 1, 2, 3, 4, 5, 6, 7, 8, 9), got 11\n'))
+    assert check_notebook(fname) == []
+
+@pytest.mark.parametrize('text', ["Path('/root/.fastai/data/mnist_png')", "/home/ann/.fastai/data", "Path('/Users/bob/x')",
+    "/tmp/ipykernel_123/456.py:1: MnistSubsetWarning: ...", "/work/main/.venv/lib/python3.11/site-packages/torch/x.py",
+    "/private/var/folders/x", r"C:\Users\ann\.fastai\data", "/content/drive/x"])
+def test_an_absolute_path_fails(tmp_path, text):
+    problems = check_notebook(plant(tmp_path, '00_x.ipynb', PICTURE, plain(text)))
+    assert len(problems) == 1 and 'an absolute path in the output' in problems[0], problems
+
+@pytest.mark.parametrize('text', ["Path('training/3')", "https://example.com/home/page", "~/.fastai/data/mnist_png", "data/tmp/x"])
+def test_relative_paths_and_urls_are_fine(tmp_path, text):
+    assert check_notebook(plant(tmp_path, '00_x.ipynb', PICTURE, plain(text))) == []
+
+def test_a_path_in_html_fails_but_not_in_a_picture(tmp_path):
+    html = {'output_type': 'display_data', 'metadata': {}, 'data': {'text/html': ['<pre>/home/ann/x</pre>']}}
+    assert check_notebook(plant(tmp_path, '00_x.ipynb', PICTURE, html))
+    picture = {**PICTURE, 'data': {'image/png': PICTURE['data']['image/png'] + '/home/x'}}
+    assert check_notebook(plant(tmp_path, '00_y.ipynb', picture)) == []
+
+def test_a_notebook_over_the_size_limit_fails(tmp_path):
+    problems = check_notebook(plant(tmp_path, '90_x.ipynb', padding=1_600_000))
+    assert len(problems) == 1 and 'over the 1.5 MB limit' in problems[0]
+
+def test_a_lesson_without_a_picture_fails_and_says_how_to_fix_it(tmp_path):
+    problems = check_notebook(plant(tmp_path, '03_sgd.ipynb', stream('hello\n')))
+    assert problems == ["03_sgd.ipynb: a lesson with no picture in its saved outputs (run `make outputs` to save the lessons with their outputs)"]
+    assert check_notebook(plant(tmp_path, '90_bench.ipynb', stream('hello\n'))) == []   # maintainer notebooks need none
+
+def test_warnings_are_reported_only_when_asked(tmp_path):
+    fname = plant(tmp_path, '00_x.ipynb', PICTURE, stream('x.py:3: FutureWarning: soon gone\n', 'stderr'))
+    assert check_notebook(fname) == []
+    assert 'a warning in the output' in check_notebook(fname, warnings=True)[0]
+
+def test_the_command_exits_non_zero_on_a_bad_notebook(tmp_path, capsys):
+    good, bad = plant(tmp_path, '00_a.ipynb', PICTURE), plant(tmp_path, '01_b.ipynb', PICTURE, plain('/root/x'))
+    assert main([str(good)]) == 0
+    assert main([str(good), str(bad)]) == 1
+    assert '01_b.ipynb, cell 1: an absolute path' in capsys.readouterr().out

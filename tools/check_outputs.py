@@ -1,0 +1,69 @@
+"""Check the saved outputs of the course notebooks: what a reader sees before running anything.
+
+A notebook fails when one of its outputs holds an error or a traceback, an absolute path of some machine
+(`/home/...`, `C:\\Users\\...`), when the file is over 1.5 MB, or (lesson notebooks only, `nbs/0*_*.ipynb`) when
+it has no picture at all. `python tools/check_outputs.py [NOTEBOOK ...]` checks the given notebooks, or every
+notebook in nbs/; it prints one line per problem and exits non-zero if there is any."""
+import json, re, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_BYTES = 1_500_000
+ABSOLUTE_PATH = re.compile(r'(?<![\w.~-])(/(root|home|Users|tmp|work|private|var/folders|mnt|opt|content)/'
+                           r'|[A-Za-z]:\\\\?[A-Za-z])')
+TRACEBACK = re.compile(r'Traceback \(most recent call last\)')
+FIX = "run `make outputs` to save the lessons with their outputs"
+
+def is_lesson(fname:Path) -> bool: return re.fullmatch(r'0\d_.*\.ipynb', Path(fname).name) is not None
+
+def _text(value): return ''.join(value) if isinstance(value, list) else value if isinstance(value, str) else json.dumps(value)
+
+def output_texts(output:dict):
+    "The readable texts of one output (stream text, error text, and text-like display data; never images)."
+    if output.get('output_type') == 'stream': yield _text(output.get('text', ''))
+    elif output.get('output_type') == 'error':
+        yield '\n'.join([f"{output.get('ename')}: {output.get('evalue')}"] + output.get('traceback', []))
+    for mime, data in output.get('data', {}).items():
+        if mime.startswith('text/') or mime.endswith('json'):
+            yield _text(data)
+
+def _strip_ansi(text): return re.sub(r'\x1b\[[0-9;]*m', '', text)
+
+def check_notebook(
+    fname:Path,           # a .ipynb file
+    warnings:bool=False,  # also report every stderr output that carries a warning
+) -> list:                # one message per problem, empty when the notebook is fine
+    "Problems in the saved outputs of one notebook."
+    fname = Path(fname)
+    name = fname.relative_to(ROOT) if fname.is_relative_to(ROOT) else fname.name
+    size = fname.stat().st_size
+    problems = [f"{name}: {size/1e6:.2f} MB, over the {MAX_BYTES/1e6:.1f} MB limit (smaller figures or fewer outputs)"] if size > MAX_BYTES else []
+    try: cells = json.loads(fname.read_text(encoding='utf-8'))['cells']
+    except (ValueError, KeyError) as e: return problems + [f"{name}: not a readable notebook ({type(e).__name__}: {e})"]
+    pictures = 0
+    for i, cell in enumerate(cells):
+        for output in cell.get('outputs', []):
+            pictures += 'image/png' in output.get('data', {})
+            if output.get('output_type') == 'error':
+                problems.append(f"{name}, cell {i}: an error in the output ({output.get('ename')}: {output.get('evalue')})"); continue
+            for text in map(_strip_ansi, output_texts(output)):
+                if TRACEBACK.search(text): problems.append(f"{name}, cell {i}: a traceback in the output")
+                if m := ABSOLUTE_PATH.search(text):
+                    line = next(l for l in text.splitlines() if m.group(0) in l)
+                    problems.append(f"{name}, cell {i}: an absolute path in the output: {line.strip()[:120]!r}")
+                if warnings and output.get('name') == 'stderr' and 'Warning' in text:
+                    problems.append(f"{name}, cell {i}: a warning in the output: {text.strip()[:160]!r}")
+    if is_lesson(fname) and not pictures:
+        problems.append(f"{name}: a lesson with no picture in its saved outputs ({FIX})")
+    return problems
+
+def main(args=None):
+    names = sys.argv[1:] if args is None else args
+    warnings = '--warnings' in names
+    files = [Path(n).resolve() for n in names if n != '--warnings'] or sorted((ROOT/'nbs').glob('[!_.]*.ipynb'))
+    problems = [p for f in files for p in check_notebook(f, warnings)]
+    for p in problems: print(p)
+    print(f"checked the outputs of {len(files)} notebooks: " + (f"{len(problems)} problems" if problems else "all fine"))
+    return 1 if problems else 0
+
+if __name__ == '__main__': sys.exit(main())

@@ -1,0 +1,95 @@
+"""Run the lesson notebooks top to bottom and save them with their outputs (`make outputs`).
+
+    NEURALNETS101_MNIST=/path/to/mnist_png.tgz python tools/make_outputs.py [NOTEBOOK ...]
+
+Runs `nbs/0[0-9]_*.ipynb` in order (or the notebooks named) on full MNIST, in a throw-away `FASTAI_HOME` and
+decoded-pixel cache unless `FASTAI_HOME` / `NEURALNETS101_CACHE` are set, writes each notebook back with its
+outputs, cleans it with nbdev-clean and checks the outputs (tools/check_outputs.py, warnings included).
+A notebook whose run fails is left as it was.
+
+    python tools/make_outputs.py --offline [NOTEBOOK ...]
+
+Runs the same notebooks on the offline subset without saving anything, and reports every warning they show
+beyond the one offline-subset notice a notebook may carry."""
+import os, shutil, subprocess, sys, tempfile, time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+sys.path.insert(0, str(Path(__file__).parent))
+from check_outputs import ROOT, check_notebook
+
+BIN = Path(sys.executable).parent
+SUBSET_NOTICE = 'MnistSubsetWarning'
+
+def run_notebook(fname:Path, env:dict, timeout:int=900):
+    "Execute `fname` in a fresh kernel (working folder nbs/) and return the executed notebook."
+    nb = nbformat.read(fname, as_version=4)
+    saved = dict(os.environ)
+    os.environ.update(env)                       # the kernel inherits this process's environment
+    try: NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(fname.parent)}}).execute()
+    finally: os.environ.clear(); os.environ.update(saved)
+    return nb
+
+def warnings_shown(nb) -> list:
+    "Texts of the stderr outputs that carry a warning."
+    return [o.get('text', '') for c in nb.cells for o in c.get('outputs', [])
+            if o.get('name') == 'stderr' and 'Warning' in o.get('text', '')]
+
+def lessons(args) -> list:
+    return [Path(a).resolve() for a in args] or sorted((ROOT/'nbs').glob('0[0-9]_*.ipynb'))
+
+def save_outputs(files) -> int:
+    "Run `files` on full MNIST and save them with outputs; return the number of failures."
+    if not os.environ.get('NEURALNETS101_MNIST'):
+        print("make outputs needs full MNIST: set NEURALNETS101_MNIST=/path/to/mnist_png.tgz (or an extracted folder)")
+        return 1
+    scratch = Path(tempfile.mkdtemp(prefix='neuralnets101-outputs-'))
+    env = {'FASTAI_HOME': os.environ.get('FASTAI_HOME', str(scratch/'fastai')),
+           'NEURALNETS101_CACHE': os.environ.get('NEURALNETS101_CACHE', str(scratch/'cache')), 'MPLBACKEND': 'module://matplotlib_inline.backend_inline'}
+    failures = 0
+    try:
+        for fname in files:
+            start = time.time()
+            print(f"running {fname.relative_to(ROOT)} on full MNIST ...", flush=True)
+            try: nb = run_notebook(fname, env)
+            except CellExecutionError as e:
+                print(f"FAILED: {fname.relative_to(ROOT)} raised an error; left unchanged\n{str(e)[-2000:]}"); failures += 1; continue
+            nbformat.write(nb, fname)
+            subprocess.run([BIN/'nbdev-clean', '--fname', str(fname)], cwd=ROOT, check=True)
+            problems = check_notebook(fname, warnings=True)
+            for p in problems: print(f"FAILED: {p}")
+            failures += bool(problems)
+            print(f"  saved in {time.time() - start:.0f} s, {fname.stat().st_size/1e6:.2f} MB", flush=True)
+    finally: shutil.rmtree(scratch, ignore_errors=True)
+    return failures
+
+def check_offline(files) -> int:
+    "Run `files` on the offline subset without saving; return the number of notebooks with noise."
+    env = {'NEURALNETS101_OFFLINE': '1', 'MPLBACKEND': 'module://matplotlib_inline.backend_inline'}
+    failures = 0
+    for fname in files:
+        start = time.time()
+        saved = {k: os.environ.pop(k) for k in ('NEURALNETS101_MNIST',) if k in os.environ}
+        try: nb = run_notebook(fname, env)
+        except CellExecutionError as e:
+            print(f"FAILED: {fname.relative_to(ROOT)} raised an error offline\n{str(e)[-2000:]}"); failures += 1; continue
+        finally: os.environ.update(saved)
+        shown = warnings_shown(nb)
+        notices = [w for w in shown if SUBSET_NOTICE in w]
+        noise = [w for w in shown if SUBSET_NOTICE not in w] + notices[1:]
+        for w in noise: print(f"FAILED: {fname.relative_to(ROOT)} shows a warning: {w.strip()[:300]}")
+        failures += bool(noise)
+        for w in notices[:1]: print(f"  the offline notice: {w.strip()}")
+        print(f"{fname.relative_to(ROOT)}: {len(notices)} offline notice(s), {len(noise)} other warning(s), {time.time() - start:.0f} s", flush=True)
+    return failures
+
+if __name__ == '__main__':
+    args = sys.argv[1:]
+    offline = '--offline' in args
+    files = lessons([a for a in args if a != '--offline'])
+    failures = check_offline(files) if offline else save_outputs(files)
+    print(f"{len(files) - failures} notebooks fine, {failures} failed")
+    sys.exit(1 if failures else 0)
