@@ -53,7 +53,7 @@ def check_explorers(page, shots:Path, name:str, presses:int=3, timeout:float=120
     problems = []
     for e in range(explorers.count()):
         explorer = explorers.nth(e)
-        explorer.scroll_into_view_if_needed()
+        explorer.evaluate("e => e.scrollIntoView({block: 'center'})")   # clear of the classic Notebook's fixed header
         explorer.screenshot(path=str(shots/f"{name}_explorer{e}_start.png"))
         sliders = explorer.locator('.widget-slider')
         if sliders.count() == 0: problems.append(f"{name} explorer {e}: no slider")
@@ -62,6 +62,7 @@ def check_explorers(page, shots:Path, name:str, presses:int=3, timeout:float=120
             label = slider.locator('.widget-label').first.inner_text().strip() or f"slider {s}"
             before_text, before_picture = summary(explorer), picture(explorer)
             after_text, readout, after_picture = move_slider(explorer, slider, presses, timeout)
+            explorer.evaluate("e => e.scrollIntoView({block: 'center'})")
             explorer.screenshot(path=str(shots/f"{name}_explorer{e}_after_{label.replace(' ', '_')}.png"))
             where = f"{name} explorer {e}, {label} slider"
             if not after_text: problems.append(f"{where}: the summary did not change within {timeout:.0f} s ({before_text!r})"); continue

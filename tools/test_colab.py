@@ -30,6 +30,13 @@ def run(cmd, **kw):
     say(f"\n$ {cmd if isinstance(cmd, str) else ' '.join(map(str, cmd))}")
     return subprocess.run(cmd, cwd=kw.pop('cwd', ROOT), text=True, **kw)
 
+def pip(*args, **kw) -> bool:
+    "Run pip; show its output without the lines about package index folders this machine lacks."
+    result = run([*args], capture_output=True, **kw)
+    noise = re.compile(r"^WARNING: Location '.*' is ignored")
+    say('\n'.join(l for l in (result.stdout + result.stderr).splitlines() if not noise.match(l)))
+    return result.returncode == 0
+
 def normal(name): return re.sub(r'[-_.]+', '-', name).lower()
 
 def pins() -> dict:
@@ -46,7 +53,8 @@ def installed() -> dict:
 def venv_env(**extra) -> dict:
     "The environment of a shell in which `pip` and `python` are the Colab environment's."
     env = {k: v for k, v in os.environ.items() if k not in ('PYTHONPATH', 'VIRTUAL_ENV', 'NEURALNETS101_MNIST')}
-    return {**env, 'PATH': f"{VENV/'bin'}{os.pathsep}{env.get('PATH', '')}", 'VIRTUAL_ENV': str(VENV), **extra}
+    return {**env, 'PATH': f"{VENV/'bin'}{os.pathsep}{env.get('PATH', '')}", 'VIRTUAL_ENV': str(VENV),
+            'PYDEVD_DISABLE_FILE_VALIDATION': '1', **extra}   # ipykernel 6.17's debugger warns about frozen modules otherwise
 
 def ensure_chromium():
     "Install Debian's Chromium with apt-get when it is missing and we may (as root); say so when we cannot."
@@ -63,8 +71,9 @@ def build_env() -> bool:
         say(f"{VENV.name}: up to date with {CONSTRAINTS.relative_to(ROOT)}"); return True
     if VENV.exists(): shutil.rmtree(VENV)
     ok = run([sys.executable, '-m', 'venv', VENV]).returncode == 0
-    ok = ok and run([PY, '-m', 'pip', 'install', '-q', '-r', CONSTRAINTS]).returncode == 0
-    ok = ok and run([PY, '-m', 'pip', 'install', '-q', *TEST_TOOLS, '-c', CONSTRAINTS]).returncode == 0
+    ok = ok and pip(PY, '-m', 'pip', 'install', '-q', '--upgrade', 'pip')   # Colab's pip is recent; Python 3.11's own rejects git+file:// URLs
+    ok = ok and pip(PY, '-m', 'pip', 'install', '-q', '-r', CONSTRAINTS)
+    ok = ok and pip(PY, '-m', 'pip', 'install', '-q', *TEST_TOOLS, '-c', CONSTRAINTS)
     if ok: stamp.write_text(digest)
     return ok
 
@@ -92,7 +101,7 @@ def install_course() -> list:
     problems = []
     for command in setup_cell_commands(f"file://{ROOT}"):
         if not command.startswith('pip '): say(f"(Colab only, not run here: {command})"); continue
-        if run(command, shell=True, env=venv_env()).returncode: problems.append(f"the setup cell's `{command}` failed")
+        if not pip(command, shell=True, env=venv_env()): problems.append(f"the setup cell's `{command}` failed")
     after = installed()
     moved = {name: (before.get(name), after.get(name)) for name in pins() if before.get(name) != after.get(name)}
     for name, (old, new) in moved.items(): problems.append(f"the setup cell changed {name}: {old} -> {new}")
@@ -109,8 +118,8 @@ import sys, nbformat
 from nbclient import NotebookClient
 path = sys.argv[1]
 nb = nbformat.read(path, as_version=4)
-NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata': {'path': sys.argv[2]}}).execute()
-nbformat.write(nb, path)
+try: NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata': {'path': sys.argv[2]}}).execute()
+finally: nbformat.write(nb, path)
 """
 
 def run_notebooks(scratch:Path) -> tuple:
@@ -124,11 +133,14 @@ def run_notebooks(scratch:Path) -> tuple:
         folder.mkdir(parents=True)
         copy = Path(shutil.copy(notebook, folder))
         start = time.time()
-        result = run([PY, '-c', RUN_NOTEBOOK, copy, folder], env=env, cwd=folder, capture_output=True)
+        say(f"\nrunning {notebook.name} alone in an empty folder")
+        result = subprocess.run([PY, '-c', RUN_NOTEBOOK, copy, folder], env=env, cwd=folder, capture_output=True, text=True)
         if result.returncode == 0: passed += 1; say(f"ok: {notebook.name} ({time.time() - start:.0f} s)")
         else:
             failed += 1
-            say(f"FAILED: {notebook.name} ({time.time() - start:.0f} s)\n{result.stderr[-4000:]}")
+            error = re.sub(r'\x1b\[[0-9;]*m', '', result.stderr)
+            at = error.find('An error occurred while executing')
+            say(f"FAILED: {notebook.name} ({time.time() - start:.0f} s)\n{error[at:at + 3000] if at >= 0 else error[-3000:]}")
             shutil.copy(copy, ARTIFACTS/f"failed-{notebook.name}")
     return passed, failed
 

@@ -29,7 +29,7 @@ def open_and_run_all(page, url:str, timeout=600):
     wait_idle(page, timeout)
 
 def output_errors(page) -> list:
-    "Error outputs and widget failures shown in the notebook."
-    texts = page.locator('.output_error, .output_stderr').all_inner_texts()
+    "Tracebacks and widget failures shown in the notebook (warnings on stderr are not counted)."
+    texts = page.locator('.output_error').all_inner_texts()
     texts += [t for t in page.locator('.output_subarea').all_inner_texts() if 'Error displaying widget' in t or 'Traceback' in t]
     return [t for t in texts if t.strip()]
