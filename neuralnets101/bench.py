@@ -105,54 +105,71 @@ def bench_course(
     log(f"seconds per epoch: hand-written {result['handwritten_epoch_s']}, Learner.fit {result['learner_epoch_s']}")
     return result
 
-# %% ../nbs/90_bench.ipynb #7f55245a
+# %% ../nbs/90_bench.ipynb #30ec42db
+def _per_item_epoch_seconds(path, model, loss_func, bs:int, batches:int) -> tuple:
+    "Seconds per full epoch of `model` fed by chapter 4's per-item pipeline, timed on a sample; and the sample's size."
+    from fastai.vision.all import DataLoaders, Learner
+    from neuralnets101.lowlevel import mnist_dls
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)    # chapter 4: one thread for the model, the worker processes use the cores
+    try:
+        dls = mnist_dls(path, bs=bs)
+        n_train, n_valid = len(dls.train_ds), len(dls.valid_ds)
+        n_timed = min(batches*bs, n_train)
+        n_timed_valid = max(bs, n_timed*n_valid//n_train)
+        timed = Learner(DataLoaders(dls.train.new(n=n_timed), dls.valid.new(n=n_timed_valid)), model, loss_func=loss_func)
+        start = time.perf_counter()
+        with timed.no_bar(), timed.no_logging(): timed.fit(1, 1e-4)
+        seconds = time.perf_counter() - start
+    finally: torch.set_num_threads(threads)
+    return seconds*(n_train + n_valid)/(n_timed + n_timed_valid), n_timed + n_timed_valid
+
+# %% ../nbs/90_bench.ipynb #4df6f407
 def bench_final(
-    seed:int=42,          # one seed for every random choice
-    epochs:int=3,         # epochs of fit_one_cycle
-    lr:float=1e-2,        # maximum learning rate of the cycle
-    bs:int=128,           # batch size
-    seed_batches:int=30,  # training batches timed with the seed's pipeline
-    log=print,            # where progress lines go
+    seed:int=42,              # one seed for every random choice
+    epochs:int=3,             # epochs of fit_one_cycle
+    lr:float=None,            # maximum learning rate of the cycle (default: chapter 5's)
+    bs:int=None,              # batch size (default: chapter 5's)
+    per_item_batches:int=60,  # training batches timed with chapter 4's per-item pipeline
+    log=print,                # where progress lines go
 ) -> dict:
-    "Accuracy and epoch time of chapter 4's model on the fast path, against its compute-only time and the seed's pipeline."
-    from fastai.vision.all import set_seed, DataLoaders, Learner
-    from neuralnets101.lowlevel import mnist_dls, mnist_learner, time_compute
-    mnist = find_mnist()
+    "Accuracy and epoch time of chapter 5's final model, against its compute-only time and chapter 4's per-item pipeline."
+    from fastai.vision.all import set_seed
+    from neuralnets101.faster import cached_mnist_dls, final_learner, time_compute, FINAL_LR, FINAL_BS
+    lr, bs, mnist = lr or FINAL_LR, bs or FINAL_BS, find_mnist()
     result = dict(benchmark='final', data_source=mnist.source, seed=seed, epochs=epochs, bs=bs, lr=lr,
                   device=str(torch.device('cuda' if torch.cuda.is_available() else 'cpu')), torch_threads=torch.get_num_threads())
     set_seed(seed, reproducible=True)
-    start = time.perf_counter()
-    dls = mnist_dls(mnist.path, bs=bs, fast=True)
-    result['fast_setup_s'] = round(time.perf_counter() - start, 2)
-    result.update(n_train=len(dls.train_ds), n_valid=len(dls.valid_ds))
-    learn = mnist_learner(dls)
-    start = time.perf_counter()
+    dls = cached_mnist_dls(mnist.path, bs=bs)
+    learn = final_learner(dls)
+    result.update(n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), params=sum(p.numel() for p in learn.model.parameters()))
+    start, cpu_start = time.perf_counter(), time.process_time()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
     result['epoch_s'] = round((time.perf_counter() - start)/epochs, 3)
-    with learn.no_bar(): result['accuracy'] = round(float(learn.validate()[1]), 4)
-    log(f"fast path: {epochs} epochs, accuracy {result['accuracy']}, {result['epoch_s']} s per epoch")
+    result['epoch_cpu_s'] = round((time.process_time() - cpu_start)/epochs/torch.get_num_threads(), 3)
+    with learn.no_bar():
+        result['accuracy_without_tta'] = round(float(learn.validate()[1]), 4)
+        set_seed(seed)
+        preds, targets = learn.tta()
+    result['accuracy'] = round(float((preds.argmax(1) == targets).float().mean()), 4)
+    log(f"fast path: {epochs} epochs, accuracy {result['accuracy']} ({result['accuracy_without_tta']} without TTA), {result['epoch_s']} s per epoch")
+    return _compare_final(result, learn, dls, mnist.path, per_item_batches, log)
 
+# %% ../nbs/90_bench.ipynb #59cd2ab2
+def _compare_final(result:dict, learn, dls, path, per_item_batches:int, log) -> dict:
+    "Add the compute-only and the per-item epoch times of `learn`'s model to `result`."
+    from neuralnets101.faster import final_learner, time_compute
     train_batches, valid_batches = list(dls.train), list(dls.valid)
-    compute_learn = mnist_learner(dls)
+    compute_learn = final_learner(dls)
     result['compute_only_epoch_s'] = round(time_compute(compute_learn, train_batches, valid_batches), 3)
     result['ratio'] = round(result['epoch_s']/result['compute_only_epoch_s'], 3)
     log(f"compute only: {result['compute_only_epoch_s']} s per epoch; ratio {result['ratio']}")
     del train_batches, valid_batches
-
-    seed_dls = mnist_dls(mnist.path, bs=bs)
-    n_timed = min(seed_batches*bs, len(seed_dls.train_ds))
-    n_timed_valid = max(bs, n_timed*len(seed_dls.valid_ds)//len(seed_dls.train_ds))
-    timed = DataLoaders(seed_dls.train.new(n=n_timed), seed_dls.valid.new(n=n_timed_valid))
-    seed_learn = Learner(timed, compute_learn.model, loss_func=learn.loss_func, metrics=learn.metrics)
-    start = time.perf_counter()
-    with seed_learn.no_bar(), seed_learn.no_logging(): seed_learn.fit(1, 1e-3)
-    seconds = time.perf_counter() - start
-    scale = (len(seed_dls.train_ds) + len(seed_dls.valid_ds))/(n_timed + n_timed_valid)
-    result.update(seed_pipeline_epoch_s=round(seconds*scale, 2), seed_pipeline_scaled_from_images=n_timed + n_timed_valid,
-                  seed_pipeline_ms_per_image=round(seconds/(n_timed + n_timed_valid)*1000, 3),
-                  fast_ms_per_image=round(result['epoch_s']/(result['n_train'] + result['n_valid'])*1000, 3),
-                  speedup_vs_seed_pipeline=round(seconds*scale/result['epoch_s'], 2))
-    log(f"seed pipeline: {result['seed_pipeline_epoch_s']} s per epoch (scaled from {n_timed + n_timed_valid} images)")
+    seconds, images = _per_item_epoch_seconds(path, compute_learn.model, learn.loss_func, result['bs'], per_item_batches)
+    result.update(per_item_epoch_s=round(seconds, 2), per_item_scaled_from_images=images,
+                  speedup_vs_per_item=round(seconds/result['epoch_s'], 2))
+    result['peak_rss_mb'] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, 1)
+    log(f"per-item pipeline: {result['per_item_epoch_s']} s per epoch (scaled from {images} images)")
     return result
 
 # %% ../nbs/90_bench.ipynb #0a4a4152
