@@ -7,17 +7,19 @@ __all__ = ['CheckReport', 'check_image_to_tensor', 'check_rmse_distance', 'check
            'check_mnist_loss', 'check_batch_accuracy', 'check_train_epoch', 'check_random_shift',
            'check_conv_output_size']
 
-# %% ../nbs/95_checkers.ipynb #db6a6eae
-import math
+# %% ../nbs/95_checkers.ipynb #dab6a229
+import math, warnings
+import numpy as np
 import torch
 from torch import Tensor, tensor
+from PIL import Image
 
-from .mnist import mnist_path, digit_files, digit_stack, load_digit_image
-from .similarity import mean_digit, is_3
+from .mnist import mnist_path, digit_stack
+from .similarity import mean_digit, mnist_distance
 from .gradients import descent_path
-from .sgd import xy_3_vs_7, init_params, linear1, mnist_loss, batch_accuracy, BasicOptim, train_epoch
+from .sgd import inputs_and_labels, get_dls, linear1, mnist_loss, batch_accuracy
 
-# %% ../nbs/95_checkers.ipynb #6c65e466
+# %% ../nbs/95_checkers.ipynb #81358b40
 class CheckReport:
     "What a checker found: one line per check, and whether all of them passed."
     def __init__(self, name:str): self.name, self.lines, self.passed = name, [], True
@@ -32,65 +34,110 @@ class CheckReport:
 def _describe(value) -> str:
     "Short description of a value for a report: type, shape and dtype of tensors."
     if isinstance(value, Tensor): return f"a {value.dtype} tensor of shape {tuple(value.shape)}"
+    if isinstance(value, np.ndarray): return f"a NumPy array of shape {value.shape}"
     return f"{type(value).__name__} {value!r}"[:120]
 
-def _call(report:CheckReport, func, *args, **kwargs):
-    "Call the learner's function, turning an exception into a ✗ line; returns (succeeded, result)."
-    try: return True, func(*args, **kwargs)
+def _call(report:CheckReport, func, *args, hints:dict=None):
+    "Call the learner's function, turning an exception into a ✗ line with the hint for a known mistake; returns (succeeded, result)."
+    try:
+        with warnings.catch_warnings():   # the ✗ line explains the mistake; torch's warnings about it would only add noise
+            warnings.simplefilter('ignore')
+            return True, func(*args)
     except NotImplementedError:
         report.fail("not written yet: replace `raise NotImplementedError` with your code")
     except Exception as e:
-        report.fail(f"calling it raised {type(e).__name__}: {e}")
+        hint = next((hint for words, hint in (hints or {}).items() if words in str(e)), '')
+        report.fail(f"calling it raised {type(e).__name__}: {str(e).rstrip('.')}{hint and '; ' + hint}")
     return False, None
 
-def _compare(report:CheckReport, what:str, got, expected:Tensor, atol:float=1e-4, hint:str='') -> bool:
-    "One ✓/✗ line comparing `got` with the tensor `expected`: type, shape, then values."
+# %% ../nbs/95_checkers.ipynb #a95c4740
+def _two_numbers(expected, got) -> tuple:
+    "`expected` and `got` as strings with just enough digits to look different."
+    if isinstance(expected, bool) or isinstance(got, bool): return str(expected), str(got)
+    for digits in range(4, 18):
+        shown = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if shown[0] != shown[1]: return shown
+    return repr(expected), repr(got)
+
+def _where_they_differ(got:Tensor, expected:Tensor, wrong:Tensor) -> str:
+    "The number of entries that differ, and the first three with their positions and values."
+    if expected.ndim == 0: return "expected {}, got {}".format(*_two_numbers(expected.item(), got.item()))
+    examples = [f"at {tuple(position)}: expected {e}, got {g}" for position in wrong.nonzero()[:3].tolist()
+                for e, g in [_two_numbers(expected[tuple(position)].item(), got[tuple(position)].item())]]
+    return f"{int(wrong.sum())} of {wrong.numel()} values differ, e.g. " + '; '.join(examples)
+
+def _shape_hint(got:tuple, expected:tuple) -> str:
+    "Why a result may have come out in the wrong shape."
+    if len(expected) == 0: return "expected a single number: average with .mean()"
+    if len(got) == 2 and len(expected) in (1, 2) and got[0] == got[1] == expected[0] and expected != got:
+        return "an (n, n) result comes from broadcasting an (n, 1) tensor against an (n,) one: give both the same shape"
+    column_vs_row = lambda a, b: len(a) == 1 and b == (a[0], 1)
+    if column_vs_row(got, expected) or column_vs_row(expected, got):
+        return "(n,) and (n, 1) hold the same numbers in different shapes; mixed in one operation they broadcast to (n, n)"
+    if math.prod(got) == math.prod(expected): return "the right number of values in the wrong shape: drop extra length-1 axes or reshape with .view"
+    return ''
+
+def _compare(
+    report:CheckReport,  # where the line goes
+    what:str,            # what is being compared, for the line
+    got,                 # the learner's result
+    expected:Tensor,     # the right result
+    atol:float=1e-4,     # how close counts as equal
+    hint='',             # added to a ✗ line about the values: a string, or `hint(got)` -> string for the mistake it recognises
+    shape_hint:str='',   # added to a ✗ line about the shape, instead of the general one
+) -> bool:
+    "One ✓/✗ line comparing `got` with `expected`: type, shape, then values, naming the entries that differ."
     if not isinstance(got, Tensor):
-        report.fail(f"{what}: expected a tensor, got {_describe(got)}"); return False
+        advice = {float: ": return the tensor itself, without .item()", np.ndarray: ": wrap it with torch.tensor(...)"}.get(type(got), '')
+        report.fail(f"{what}: expected a tensor, got {_describe(got)}{advice}"); return False
     if got.shape != expected.shape:
-        report.fail(f"{what}: expected shape {tuple(expected.shape)}, got shape {tuple(got.shape)}{hint and '. ' + hint}"); return False
+        advice = shape_hint or _shape_hint(tuple(got.shape), tuple(expected.shape))
+        report.fail(f"{what}: expected shape {tuple(expected.shape)}, got shape {tuple(got.shape)}{advice and '; ' + advice}"); return False
     if expected.dtype == torch.bool and got.dtype != torch.bool:
-        report.fail(f"{what}: expected booleans (True/False), got {got.dtype}"); return False
-    if not torch.allclose(got.float(), expected.float(), atol=atol):
-        shown = lambda t: f"{t.item():.4g}" if t.numel() == 1 else f"{t.flatten()[:4].tolist()}…"
-        report.fail(f"{what}: expected {shown(expected.float())}, got {shown(got.float())}{hint and '. ' + hint}"); return False
+        report.fail(f"{what}: expected booleans (True/False), got {got.dtype}: a comparison such as a < b gives booleans"); return False
+    got = got.detach().cpu()
+    wrong = got != expected if expected.dtype == torch.bool else ~torch.isclose(got.double(), expected.double(), rtol=0, atol=atol)
+    if wrong.any():
+        advice = hint(got) if callable(hint) else hint
+        report.fail(f"{what}: {_where_they_differ(got, expected, wrong)}{advice and '; ' + advice}"); return False
     report.ok(f"{what}: right")
     return True
 
-def _check_cases(
-    report:CheckReport,  # where the lines go
-    func,                # the learner's function
-    reference,           # the course's function with the same signature
-    cases:list,          # (name, args) pairs
-    hint:str='',         # added to every ✗ line
-) -> CheckReport:
-    "Call `func` and `reference` on each case's arguments and compare the results."
-    for name, args in cases:
-        done, got = _call(report, func, *args)
-        if done: _compare(report, name, got, reference(*args), hint=hint)
-    return report
+def _matches(got:Tensor, guess:Tensor, atol:float=1e-4) -> bool:
+    "Does `got` equal `guess`, the result of a known mistake?"
+    return got.shape == guess.shape and bool(torch.isclose(got.double(), guess.double(), rtol=0, atol=atol).all())
 
-# %% ../nbs/95_checkers.ipynb #a63a9b00
+# %% ../nbs/95_checkers.ipynb #77f9b9df
 def check_image_to_tensor(image_to_tensor) -> CheckReport:
     "Check `image_to_tensor(fname)`: a float (28, 28) tensor in [0, 1] matching the file's pixels."
     report = CheckReport('image_to_tensor')
-    fname = digit_files(mnist_path(), 3, 'testing')[0]
-    expected = torch.from_numpy(load_digit_image(fname)).float()/255
+    fname = sorted((mnist_path()/'testing'/'3').glob('*.png'))[0]
+    expected = torch.tensor(np.array(Image.open(fname)), dtype=torch.float32)/255
     done, got = _call(report, image_to_tensor, fname)
     if not done: return report
     if isinstance(got, Tensor) and not got.is_floating_point():
         report.fail(f"expected a float tensor, got {got.dtype}: convert with .float() and divide by 255"); return report
     if isinstance(got, Tensor) and got.numel() and got.max() > 1:
         report.fail(f"values should lie between 0 and 1, got a maximum of {got.max().item():g}: divide by 255"); return report
-    _compare(report, f"pixels of {fname.name}", got, expected, atol=1e-3)
+    _compare(report, f"pixels of {fname.name}", got, expected, atol=1e-3,
+             hint="row i, column j of the tensor should be the pixel in row i, column j of the picture")
     return report
 
-# %% ../nbs/95_checkers.ipynb #38a81602
+# %% ../nbs/95_checkers.ipynb #94159004
 def _ideals_and_validation():
     "Ideal 3 and 7 from the training set, and validation 3s and 7s, from `mnist_path()`."
     path = mnist_path()
     return (mean_digit(digit_stack(path, 3)), mean_digit(digit_stack(path, 7)),
             digit_stack(path, 3, 'testing'), digit_stack(path, 7, 'testing'))
+
+def _rmse_hint(images:Tensor, ideal:Tensor):
+    "A function naming the mistake behind a wrong RMSE, if it is a known one."
+    differences = images - ideal
+    def hint(got):
+        if _matches(got, differences.abs().mean((-1, -2))): return "that is the L1 distance: square the differences instead of taking absolute values"
+        if _matches(got, (differences**2).mean((-1, -2))): return "that is the mean squared error: take its square root"
+        return "square the differences, average them over the pixels of each image, then take the square root"
+    return hint
 
 def check_rmse_distance(rmse_distance) -> CheckReport:
     "Check `rmse_distance(images, ideal)` on one validation 3 and on the whole stack."
@@ -98,142 +145,264 @@ def check_rmse_distance(rmse_distance) -> CheckReport:
     ideal3, _, valid_threes, _ = _ideals_and_validation()
     expected = ((valid_threes - ideal3)**2).mean((-1, -2)).sqrt()
     done, one = _call(report, rmse_distance, valid_threes[0], ideal3)
-    if done: _compare(report, "one image", one, expected[0], hint="square the differences, average them, then take the square root")
+    if done: _compare(report, "one image", one, expected[0], hint=_rmse_hint(valid_threes[0], ideal3))
     done, many = _call(report, rmse_distance, valid_threes, ideal3)
-    if done: _compare(report, f"a stack of {len(valid_threes)} images", many, expected,
-                      hint="average over the last two axes only, .mean((-1, -2)), to get one distance per image")
+    if done: _compare(report, f"a stack of {len(valid_threes)} images", many, expected, hint=_rmse_hint(valid_threes, ideal3),
+                      shape_hint="expected one distance per image: average over the last two axes only, .mean((-1, -2))")
     return report
 
+# %% ../nbs/95_checkers.ipynb #18e95fcf
 def check_is_7(is_7) -> CheckReport:
     "Check `is_7(images, ideal3, ideal7)` on the validation 3s and 7s."
+    report = CheckReport('is_7')
     ideal3, ideal7, valid_threes, valid_sevens = _ideals_and_validation()
-    cases = [('validation 3s', (valid_threes, ideal3, ideal7)), ('validation 7s', (valid_sevens, ideal3, ideal7))]
-    return _check_cases(CheckReport('is_7'), is_7, lambda *args: ~is_3(*args), cases,
-                        hint="a picture is a 7 when its distance to the ideal 7 is smaller than to the ideal 3")
+    rmse = lambda images, ideal: ((images - ideal)**2).mean((-1, -2)).sqrt()
+    for name, images in (('validation 3s', valid_threes), ('validation 7s', valid_sevens)):
+        expected = mnist_distance(images, ideal7) < mnist_distance(images, ideal3)
+        def hint(got):
+            if _matches(got, ~expected): return "every answer is the opposite: True should mean closer to the ideal 7"
+            if _matches(got, rmse(images, ideal7) < rmse(images, ideal3)): return "that compares RMSE distances: use the L1 distance, mnist_distance"
+            return "a picture is a 7 when its L1 distance to the ideal 7 is smaller than to the ideal 3"
+        done, got = _call(report, is_7, images, ideal3, ideal7)
+        if done: _compare(report, name, got, expected, hint=hint)
+    return report
 
-# %% ../nbs/95_checkers.ipynb #48e43b01
+# %% ../nbs/95_checkers.ipynb #557891fe
 _slope_cases = [('x²', lambda x: x**2, 3.0, 6.0), ('x³ - 2x', lambda x: x**3 - 2*x, 1.5, 4.75),
-                ('sin(x)', torch.sin, 0.0, 1.0), ('exp(x)', torch.exp, 1.0, math.e)]
+                ('sin(x)', torch.sin, 0.5, math.cos(0.5)), ('exp(x)', torch.exp, 1.0, math.e)]
+_autograd_hints = {'does not require grad': "make x a tensor and call .requires_grad_() on it before computing f(x)"}
+
+def _as_number(got):
+    "A one-element tensor as a Python number; anything else unchanged."
+    return got.item() if isinstance(got, Tensor) and got.numel() == 1 else got
 
 def check_slope_at(slope_at) -> CheckReport:
     "Check `slope_at(f, x)` against derivatives known exactly."
     report = CheckReport('slope_at')
     for name, f, x, slope in _slope_cases:
-        done, got = _call(report, slope_at, f, x)
+        done, got = _call(report, slope_at, f, x, hints=_autograd_hints)
         if not done: continue
-        got = got.item() if isinstance(got, Tensor) and got.numel() == 1 else got
-        if not isinstance(got, (int, float)): report.fail(f"slope of {name} at {x}: expected a number, got {_describe(got)}")
-        elif abs(got - slope) > 1e-4:
-            value = f(tensor(x)).item()
-            hint = " (that is the value of the function, not its slope)" if abs(got - value) < 1e-4 else \
-                   " (a finite difference with a large step is only an estimate: let autograd do it)"
-            report.fail(f"slope of {name} at {x}: expected {slope:.4g}, got {got:.4g}{hint}")
-        else: report.ok(f"slope of {name} at {x}: {slope:.4g}")
+        got = _as_number(got)
+        if not isinstance(got, (int, float)): report.fail(f"slope of {name} at {x}: expected a number, got {_describe(got)}"); continue
+        if abs(got - slope) <= 1e-4: report.ok(f"slope of {name} at {x}: {slope:.4g}"); continue
+        value = f(tensor(x)).item()
+        hint = ("that is the value of the function, not its slope" if abs(got - value) < 1e-4 else
+                "that is close but not exact: a finite difference only estimates the slope, autograd computes it" if abs(got - slope) < 0.15*abs(slope) else
+                "call backward() on f(x) and read x.grad")
+        report.fail("slope of {} at {}: expected {}, got {}; {}".format(name, x, *_two_numbers(slope, got), hint))
     return report
+
+# %% ../nbs/95_checkers.ipynb #a7389478
+_in_place_hint = ("update the tensor itself, in place and untracked: `with torch.no_grad(): x -= lr * x.grad`; "
+                  "`x = x - lr * x.grad` makes a new tensor that has no .grad")
+_descend_hints = {'NoneType': _in_place_hint, 'does not require grad': _in_place_hint,
+                  'leaf Variable': "do the update inside `with torch.no_grad():`, so autograd does not record it"}
+
+def _descend_mistakes(f, start:float, lr:float, steps:int) -> dict:
+    "Final positions that known mistakes reach, with the hint for each."
+    x = tensor(float(start)).requires_grad_()
+    for _ in range(steps):
+        f(x).backward()
+        with torch.no_grad(): x -= lr * x.grad
+    return {x.item(): "did you reset the gradient after each step? backward() adds to .grad",
+            descent_path(f, start, lr, steps + 1)[-1].item(): f"that is where {steps + 1} steps end: take exactly `steps` steps",
+            descent_path(f, start, lr, steps - 1)[-1].item(): f"that is where {steps - 1} steps end: take exactly `steps` steps",
+            descent_path(f, start, -lr, steps)[-1].item(): "the loss went up: step against the gradient, x -= lr * grad"}
 
 def check_descend(descend) -> CheckReport:
     "Check `descend(f, start, lr, steps)` against `descent_path` on two bowls."
     report = CheckReport('descend')
     for name, f, start, lr, steps in [('x²', lambda x: x**2, 4.0, 0.1, 10), ('(x-2)²+1', lambda x: (x - 2)**2 + 1, -3.0, 0.3, 5)]:
         expected = descent_path(f, start, lr, steps)[-1].item()
-        done, got = _call(report, descend, f, start, lr, steps)
+        done, got = _call(report, descend, f, start, lr, steps, hints=_descend_hints)
         if not done: continue
-        got = got.item() if isinstance(got, Tensor) and got.numel() == 1 else got
-        if not isinstance(got, (int, float)): report.fail(f"{name}: expected the final position as a number, got {_describe(got)}")
-        elif abs(got - expected) > 1e-3:
-            hint = ("the loss went up: step against the gradient, x -= lr * grad" if f(tensor(float(got))) > f(tensor(start))
-                    else "did you reset the gradient after each step? backward() adds to .grad")
-            report.fail(f"{name} from {start} with lr {lr}, {steps} steps: expected x = {expected:.4g}, got {got:.4g}; {hint}")
-        else: report.ok(f"{name} from {start} with lr {lr}, {steps} steps: x = {expected:.4g}")
+        got, case = _as_number(got), f"{name} from {start} with lr {lr}, {steps} steps"
+        if not isinstance(got, (int, float)): report.fail(f"{case}: expected the final position as a number, got {_describe(got)}"); continue
+        if abs(got - expected) <= 1e-3: report.ok(f"{case}: x = {expected:.4g}"); continue
+        hint = next((hint for position, hint in _descend_mistakes(f, start, lr, steps).items() if abs(got - position) <= 1e-3),
+                    "each step is x -= lr * (slope at x), with the slope from backward()")
+        report.fail("{}: expected x = {}, got {}; {}".format(case, *_two_numbers(expected, got), hint))
     return report
 
-# %% ../nbs/95_checkers.ipynb #50ca93c8
+# %% ../nbs/95_checkers.ipynb #036b4904
 def _scores_and_targets(n:int=200, seed:int=0):
-    "Raw scores of a random linear model on real validation 3s and 7s, with their 0/1 targets."
+    "Raw scores (n, 1) of a random linear model on real validation 3s and 7s, with their 0/1 targets (n, 1)."
     path = mnist_path()
-    inputs, targets = xy_3_vs_7(digit_stack(path, 3, 'testing')[:n//2], digit_stack(path, 7, 'testing')[:n//2])
+    inputs, targets = inputs_and_labels(digit_stack(path, 3, 'testing')[:n//2], digit_stack(path, 7, 'testing')[:n//2])
     generator = torch.Generator().manual_seed(seed)
     weights, bias = torch.randn(784, 1, generator=generator)*0.05, torch.zeros(1)
     return linear1(inputs, weights, bias), targets
 
+def _score_cases() -> list:
+    "Scores and targets to check a loss or a metric on: real ones, and small hand-made ones."
+    return [('real scores of 3s and 7s', _scores_and_targets()),
+            ('confident and right', (tensor([[5.], [-5.]]), tensor([[1.], [0.]]))),
+            ('confident and wrong', (tensor([[-5.], [5.]]), tensor([[1.], [0.]]))),
+            ('scores between 0 and 0.5', (tensor([[0.3], [-0.2], [0.1], [2.0]]), tensor([[1.], [0.], [1.], [1.]])))]
+
+def _broadcast(formula, predictions:Tensor, targets:Tensor) -> list:
+    "What `formula` gives when an (n, 1) tensor meets an (n,) one: the (n, n) slip."
+    return [formula(predictions.view(-1), targets), formula(predictions, targets.view(-1))]
+
+# %% ../nbs/95_checkers.ipynb #8784eae9
+def _loss_formula(predictions, targets): return torch.where(targets == 1, 1 - predictions.sigmoid(), predictions.sigmoid()).mean()
+def _accuracy_formula(predictions, targets): return ((predictions.sigmoid() > 0.5) == (targets == 1)).float().mean()
+
+def _loss_hint(predictions:Tensor, targets:Tensor):
+    "A function naming the mistake behind a wrong loss, if it is a known one."
+    def hint(got):
+        if _matches(got, 1 - _loss_formula(predictions, targets)): return "the two cases are swapped: a 3 (target 1) costs 1 - p, a 7 (target 0) costs p"
+        if _matches(got, torch.where(targets == 1, 1 - predictions, predictions).mean()): return "apply sigmoid to the scores first"
+        if any(_matches(got, slip) for slip in _broadcast(_loss_formula, predictions, targets)):
+            return "your (n, 1) and (n,) tensors broadcast to (n, n): keep predictions and targets in the same shape"
+        if _matches(got, _loss_formula(predictions, targets)*len(targets)): return "average with .mean(), not .sum()"
+        return "apply sigmoid first, then take 1 - p for a 3 (target 1) and p for a 7 (target 0), and average"
+    return hint
+
 def check_mnist_loss(my_mnist_loss) -> CheckReport:
     "Check `my_mnist_loss` against chapter 3's `mnist_loss` on real scores and on hand-made ones."
-    cases = [('real scores of 3s and 7s', _scores_and_targets()),
-             ('confident and right', (tensor([[5.], [-5.]]), tensor([[1.], [0.]]))),
-             ('confident and wrong', (tensor([[-5.], [5.]]), tensor([[1.], [0.]])))]
-    return _check_cases(CheckReport('my_mnist_loss'), my_mnist_loss, mnist_loss, cases,
-                        hint="apply sigmoid first, then take 1-p for a 3 (target 1) and p for a 7 (target 0), and average")
+    report = CheckReport('my_mnist_loss')
+    for name, (predictions, targets) in _score_cases()[:3]:
+        done, got = _call(report, my_mnist_loss, predictions, targets)
+        if done: _compare(report, name, got, mnist_loss(predictions, targets), hint=_loss_hint(predictions, targets))
+    return report
+
+# %% ../nbs/95_checkers.ipynb #86575994
+def _accuracy_hint(predictions:Tensor, targets:Tensor):
+    "A function naming the mistake behind a wrong accuracy, if it is a known one."
+    def hint(got):
+        if _matches(got, ((predictions > 0.5) == (targets == 1)).float().mean()):
+            return "0.5 is the threshold for probabilities: compare sigmoid(scores) with 0.5, or the raw scores with 0"
+        if any(_matches(got, slip) for slip in _broadcast(_accuracy_formula, predictions, targets)):
+            return "your (n, 1) and (n,) tensors broadcast to (n, n): keep predictions and targets in the same shape"
+        if _matches(got, _accuracy_formula(predictions, targets)*len(targets)): return "that is the number right: average with .float().mean() for the fraction"
+        if _matches(got, (predictions.sigmoid() > 0.5).float().mean()): return "that is the fraction called 3: compare each prediction with its target"
+        return "a prediction is right when (sigmoid(score) > 0.5) agrees with (target == 1)"
+    return hint
 
 def check_batch_accuracy(my_batch_accuracy) -> CheckReport:
     "Check `my_batch_accuracy` against chapter 3's `batch_accuracy`, including scores between 0 and 0.5."
-    cases = [('real scores of 3s and 7s', _scores_and_targets()),
-             ('scores between 0 and 0.5', (tensor([[0.3], [-0.2], [0.1], [2.0]]), tensor([[1.], [0.], [1.], [1.]])))]
-    return _check_cases(CheckReport('my_batch_accuracy'), my_batch_accuracy, batch_accuracy, cases,
-                        hint="turn scores into probabilities with sigmoid before comparing with 0.5 (or compare raw scores with 0)")
+    report = CheckReport('my_batch_accuracy')
+    cases = _score_cases()
+    for name, (predictions, targets) in (cases[0], cases[3]):
+        done, got = _call(report, my_batch_accuracy, predictions, targets)
+        if done: _compare(report, name, got, batch_accuracy(predictions, targets), hint=_accuracy_hint(predictions, targets))
+    return report
 
-# %% ../nbs/95_checkers.ipynb #8900fc3f
-def check_train_epoch(my_train_epoch) -> CheckReport:
-    "Check `my_train_epoch(model, dl, params, lr)` against chapter 3's loop, from the same start on the same batches."
-    from fastai.data.load import DataLoader
-    report = CheckReport('my_train_epoch')
+# %% ../nbs/95_checkers.ipynb #bbf6e208
+def _epoch_data():
+    "100 training 3s and 7s, mixed, in batches of 32, 32, 32 and 4, and a function giving the same starting parameters each call."
     path = mnist_path()
-    inputs, targets = xy_3_vs_7(digit_stack(path, 3)[:64], digit_stack(path, 7)[:64])
+    inputs, targets = inputs_and_labels(digit_stack(path, 3)[:50], digit_stack(path, 7)[:50])
     mixed = torch.randperm(len(inputs), generator=torch.Generator().manual_seed(0))   # every batch holds 3s and 7s
-    inputs, targets = inputs[mixed], targets[mixed]
-    dl = DataLoader(list(zip(inputs, targets)), batch_size=32)
+    dl, _ = get_dls(inputs[mixed], targets[mixed], inputs[:0], targets[:0], bs=32, shuffle=False)
     def fresh():
         generator = torch.Generator().manual_seed(1)
         return [(torch.randn(784, 1, generator=generator)*0.1).requires_grad_(), torch.zeros(1).requires_grad_()]
-    reference = fresh()
-    train_epoch(lambda xb: linear1(xb, *reference), dl, BasicOptim(reference, lr=1.))
+    return inputs, targets, dl, fresh
+
+def _epoch_with(fresh, dl, lr:float=1., reset:bool=True, direction:float=-1., batches=None) -> list:
+    "Parameters after one epoch of the chapter's loop, or of a known mistake: no reset, the wrong direction, missing batches."
+    params = fresh()
+    for xb, yb in list(dl)[:batches]:
+        mnist_loss(linear1(xb, *params), yb).backward()
+        with torch.no_grad():
+            for p in params: p += direction * lr * p.grad
+        if reset:
+            for p in params: p.grad = None
+    return [p.detach() for p in params]
+
+_epoch_hints = {'leaf Variable': "update the parameters inside `with torch.no_grad():`",
+                'NoneType': "p.grad is None there: call backward() before the step, and reset the gradients only after it"}
+
+# %% ../nbs/95_checkers.ipynb #6f6e4706
+def check_train_epoch(my_train_epoch) -> CheckReport:
+    "Check `my_train_epoch(model, dl, params, lr)` against chapter 3's loop, from the same start on the same batches."
+    report = CheckReport('my_train_epoch')
+    inputs, targets, dl, fresh = _epoch_data()
     params = fresh()
     loss_before = mnist_loss(linear1(inputs, *params), targets).item()
-    done, _ = _call(report, my_train_epoch, lambda xb: linear1(xb, *params), dl, params, 1.)
-    if not done:
-        if 'leaf Variable' in report.lines[-1]: report.lines[-1] += " (update the parameters inside `with torch.no_grad():`)"
-        return report
-    loss_after = mnist_loss(linear1(inputs, *params), targets).item()
-    if loss_after >= loss_before: report.fail(f"the loss should fall after an epoch, it went from {loss_before:.4f} to {loss_after:.4f}: step against the gradient")
-    else: report.ok(f"the loss fell from {loss_before:.4f} to {loss_after:.4f}")
-    hint = "after each step, reset the gradients (p.grad = None): backward() adds to .grad"
-    for name, got, expected in zip(('weights', 'bias'), params, reference):
-        _compare(report, f"{name} after one epoch", got.detach(), expected.detach(), atol=1e-4, hint=hint)
+    done, _ = _call(report, my_train_epoch, lambda xb: linear1(xb, *params), dl, params, 1., hints=_epoch_hints)
+    if not done: return report
+    got = [p.detach() for p in params]
+    mistakes = [(_epoch_with(fresh, dl, batches=0), "the parameters did not change: update them in place, p -= lr * p.grad; "
+                                                    "`p = p - lr * p.grad` makes a new tensor and leaves the one in params as it was"),
+                (_epoch_with(fresh, dl, reset=False), "after each step, reset the gradients (p.grad = None): backward() adds to .grad"),
+                (_epoch_with(fresh, dl, direction=1.), "the loss went up: step against the gradient, p -= lr * p.grad"),
+                (_epoch_with(fresh, dl, batches=-1), "the last batch (4 images) was left out: step on every batch of dl")]
+    hint = next((hint for params_after, hint in mistakes if all(_matches(g, p) for g, p in zip(got, params_after))), '')
+    loss_after = mnist_loss(linear1(inputs, *got), targets).item()
+    if loss_after < loss_before: report.ok(f"the loss fell from {loss_before:.4f} to {loss_after:.4f}")
+    else: report.fail(f"the loss should fall after an epoch, it went from {loss_before:.4f} to {loss_after:.4f}")
+    for name, mine, expected in zip(('weights', 'bias'), got, _epoch_with(fresh, dl)):
+        _compare(report, f"{name} after one epoch", mine, expected, hint=hint or "each batch: loss, backward(), step every parameter, reset its gradient")
     return report
 
-# %% ../nbs/95_checkers.ipynb #17a09b41
-def check_random_shift(my_random_shift, max_shift:int=3) -> CheckReport:
+# %% ../nbs/95_checkers.ipynb #f4177daf
+def _dot_moves(shifted:Tensor, row:int, col:int) -> Tensor:
+    "(row, column) moves of the single bright dot in each image that still holds one."
+    where = (shifted[:, 0] == 255).nonzero()
+    return where[:, 1:] - tensor([row, col])
+
+def _range_problems(moves:Tensor, max_shift:int) -> list:
+    "What is wrong with the spread of the moves: missing extremes, or rows and columns that move together."
+    problems = []
+    for axis, name in ((0, 'row'), (1, 'column')):
+        reached = set(moves[:, axis].tolist())
+        missing = [m for m in (-max_shift, max_shift) if m not in reached]
+        if missing: problems.append(f"the {name} offset never reached {' or '.join(f'{m:+d}' for m in missing)} in {len(moves)} images: every offset "
+                                    f"from {-max_shift} to {max_shift} should be possible (torch.randint's upper bound is excluded)")
+    if len(moves) and len(moves.unique(dim=0)) < 2*(2*max_shift + 1):
+        problems.append(f"only {len(moves.unique(dim=0))} different (row, column) moves in {len(moves)} images: "
+                        "draw the row offset and the column offset separately")
+    return problems
+
+# %% ../nbs/95_checkers.ipynb #41b8d346
+def check_random_shift(my_random_shift, max_shift:int=3, n:int=256) -> CheckReport:
     "Check `my_random_shift(batch, max_shift)` on images of a single dot, in the middle and next to the border."
     report = CheckReport('my_random_shift')
     for name, (row, col) in (('a dot in the middle', (14, 14)), ('a dot next to the border', (1, 26))):
-        dots = torch.zeros(64, 1, 28, 28, dtype=torch.uint8)
+        dots = torch.zeros(n, 1, 28, 28, dtype=torch.uint8)
         dots[:, 0, row, col] = 255
         done, shifted = _call(report, my_random_shift, dots.clone(), max_shift)
         if not done: return report
         if not isinstance(shifted, Tensor) or shifted.shape != dots.shape:
             report.fail(f"{name}: expected a batch of shape {tuple(dots.shape)}, got {_describe(shifted)}"); return report
-        where = (shifted[:, 0] == 255).nonzero()
-        if name.endswith('middle') and len(where) != 64:   # near the border a dot may rightly be shifted out of the picture
-            report.fail(f"{name}: every image should still hold its dot, found {len(where)} dots in 64 images"); continue
-        moves = where[:, 1:] - tensor([row, col])
+        moves = _dot_moves(shifted, row, col)
+        if name.endswith('middle') and len(moves) != n:   # near the border a dot may rightly be shifted out of the picture
+            report.fail(f"{name}: every image should still hold its dot, found {len(moves)} dots in {n} images"); continue
         if len(moves) and moves.abs().max() > max_shift:
-            report.fail(f"{name}: a dot moved {moves.abs().max().item()} pixels, more than {max_shift}"
-                        + (": the image wrapped around (like torch.roll); pad with zeros instead" if moves.abs().max() > 2*max_shift else ''))
-            continue
+            far = moves.abs().max().item()
+            report.fail(f"{name}: a dot moved {far} pixels, more than {max_shift}"
+                        + (": the image wrapped around (like torch.roll); pad with zeros instead" if far > 2*max_shift else '')); continue
         if len(moves) and len(moves.unique(dim=0)) == 1:
-            report.fail(f"{name}: all 64 images moved by the same offset {moves[0].tolist()}; give each image its own random offset")
-            continue
-        report.ok(f"{name}: each dot moved by its own offset of at most {max_shift} pixels")
+            report.fail(f"{name}: all {n} images moved by the same offset {moves[0].tolist()}; give each image its own random offset"); continue
+        problems = _range_problems(moves, max_shift) if name.endswith('middle') else []
+        for problem in problems: report.fail(f"{name}: {problem}")
+        if not problems: report.ok(f"{name}: each dot moved by its own offset of at most {max_shift} pixels")
     return report
+
+# %% ../nbs/95_checkers.ipynb #e89a6465
+_conv_cases = [(28, 5, 2, 2), (14, 3, 2, 1), (7, 3, 2, 1), (28, 3, 1, 0), (28, 3, 1, 1), (5, 3, 2, 0)]
+_conv_mistakes = [(lambda size, ks, stride, padding: (size + 2*padding - ks)//stride, "one too few: the kernel's first position counts too, add 1"),
+                  (lambda size, ks, stride, padding: (size - ks)//stride + 1, "padding adds `padding` pixels on each side of the input: include it"),
+                  (lambda size, ks, stride, padding: (size + padding - ks)//stride + 1, "padding goes on both sides: 2·padding"),
+                  (lambda size, ks, stride, padding: (size + 2*padding - ks)/stride + 1,
+                   "a kernel that would stick out past the edge is not applied: use integer division, //")]
 
 def check_conv_output_size(conv_output_size) -> CheckReport:
     "Check `conv_output_size(size, ks, stride, padding)` against what `nn.Conv2d` really produces."
-    report = CheckReport('conv_output_size')
-    for size, ks, stride, padding in [(28, 5, 2, 2), (14, 3, 2, 1), (7, 3, 2, 1), (28, 3, 1, 0), (28, 3, 1, 1), (5, 3, 2, 0)]:
+    report, answers = CheckReport('conv_output_size'), {}
+    for case in _conv_cases:
+        done, got = _call(report, conv_output_size, *case)
+        if done: answers[case] = _as_number(got)
+    # a known slip is recognised by giving the same answers as the learner on every case
+    hint = next((hint for slip, hint in _conv_mistakes if all(slip(*case) == got for case, got in answers.items())),
+                "compare with the shapes that mnist_cnn printed, layer by layer")
+    for (size, ks, stride, padding), got in answers.items():
         expected = torch.nn.Conv2d(1, 1, ks, stride, padding)(torch.zeros(1, 1, size, size)).shape[-1]
-        done, got = _call(report, conv_output_size, size, ks, stride, padding)
-        if not done: continue
         case = f"size {size}, kernel {ks}, stride {stride}, padding {padding}"
-        if got != expected:
-            report.fail(f"{case}: expected {expected}, got {got!r} (the formula is (size + 2·padding - ks) // stride + 1)")
-        else: report.ok(f"{case}: {expected}")
+        if not isinstance(got, (int, float, np.number)): report.fail(f"{case}: expected a whole number, got {_describe(got)}")
+        elif got == expected: report.ok(f"{case}: {expected}")
+        else: report.fail(f"{case}: expected {expected}, got {got}; {hint}")
     return report

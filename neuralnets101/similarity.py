@@ -6,8 +6,6 @@
 __all__ = ['mean_digit', 'mnist_distance', 'is_3', 'accuracy_3_vs_7']
 
 # %% ../nbs/01_pixel_similarity.ipynb #671857a8
-import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 # %% ../nbs/01_pixel_similarity.ipynb #523f5d00

@@ -1,0 +1,74 @@
+"Tests of chapter 5's module, `neuralnets101.faster`, on the MNIST that `find_mnist` finds (the offline subset without a network)."
+import shutil, tempfile, warnings
+import pytest, torch
+from PIL import Image
+
+fastai = pytest.importorskip('fastai')
+from fastai.vision.all import set_seed, TensorImageBW, Path, load_learner
+from neuralnets101.mnist import find_mnist, digit_pixels, DIGITS
+from neuralnets101.lowlevel import mnist_dls
+from neuralnets101.faster import RandomShift, cached_mnist_dls, dataset_pixels, final_learner, time_compute, time_data_pass
+
+@pytest.fixture(scope='module')
+def path():
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return find_mnist().path
+
+@pytest.fixture(scope='module')
+def fast_dls(path): return cached_mnist_dls(path, bs=64)
+
+def test_random_shift_moves_training_images_only():
+    dots = torch.zeros(32, 1, 28, 28, dtype=torch.uint8); dots[:, 0, 14, 14] = 255
+    shifted = RandomShift(3)(TensorImageBW(dots), split_idx=0)
+    assert type(shifted) is TensorImageBW and shifted.shape == dots.shape
+    assert (shifted == 255).sum() == 32
+    assert torch.equal(RandomShift(3)(TensorImageBW(dots), split_idx=1), dots)
+    assert torch.equal(RandomShift(0)(TensorImageBW(dots), split_idx=0), dots)
+
+def test_fast_batches_match_the_per_item_pipeline(path, fast_dls):
+    dls = mnist_dls(path, bs=64)
+    assert len(fast_dls.train) == len(dls.train) and len(fast_dls.valid) == len(dls.valid)
+    assert fast_dls.vocab == dls.vocab
+    xb, yb = fast_dls.one_batch()
+    assert xb.shape == (64, 1, 28, 28) and type(xb) is TensorImageBW
+    fast_valid, per_item_valid = fast_dls.valid.one_batch(), dls.valid.one_batch()
+    assert torch.equal(fast_valid[1], per_item_valid[1])
+    assert (fast_dls.valid.decode(fast_valid)[0].float() - dls.valid.decode(per_item_valid)[0].float()).abs().max() <= 1
+    assert fast_dls.train.new(shuffle=False).pixels is not None
+    assert fast_dls.train.pixels.dtype == torch.uint8
+
+def test_bad_images_are_named(path):
+    broken = Path(tempfile.mkdtemp())/'mnist'
+    try:
+        for split in ('training', 'testing'):
+            for digit in DIGITS:
+                (broken/split/str(digit)).mkdir(parents=True)
+                Image.fromarray(digit_pixels(path, digit, split)[0].numpy()).save(broken/split/str(digit)/'0.png')
+        assert len(cached_mnist_dls(broken, bs=4).train.pixels) == 10
+        Image.new('L', (30, 30)).save(broken/'training'/'5'/'wide.png')
+        with pytest.raises(ValueError, match='wide.png: expected a 28×28 image, got 30×30'): cached_mnist_dls(broken, bs=4)
+        (broken/'training'/'5'/'wide.png').unlink()
+        (broken/'testing'/'2'/'junk.png').write_bytes(b'not an image')
+        with pytest.raises(ValueError, match='junk.png: expected a readable image'): cached_mnist_dls(broken, bs=4)
+        with pytest.raises(ValueError, match='not an image of the MNIST folder'): dataset_pixels([broken/'elsewhere.png'], broken)
+    finally: shutil.rmtree(broken.parent)
+
+def test_timing_helpers_count_images(fast_dls):
+    seconds, images = time_data_pass(fast_dls.train, max_batches=3)
+    assert images == 3*64 and seconds > 0
+    learn = final_learner(fast_dls)
+    before = [p.detach().clone() for p in learn.model.parameters()]
+    assert time_compute(learn, [fast_dls.train.one_batch()], [fast_dls.valid.one_batch()]) > 0
+    assert any(not torch.equal(a, b) for a, b in zip(before, learn.model.parameters())), "time_compute must take real steps"
+
+def test_export_and_load(fast_dls, path, tmp_path):
+    set_seed(42, reproducible=True)
+    learn = final_learner(fast_dls)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, 1e-2)
+    learn.export(tmp_path/'final.pkl')
+    loaded = load_learner(tmp_path/'final.pkl')
+    files = sorted((path/'testing'/'3').glob('*.png'))[:20]
+    predictions = [loaded.predict(f)[0] for f in files]
+    assert predictions.count('3') >= 15, predictions
+    assert (tmp_path/'final.pkl').stat().st_size < 20e6
