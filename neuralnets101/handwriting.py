@@ -6,19 +6,18 @@
 __all__ = ['FINAL_MODEL', 'course_model', 'as_ink', 'crop_to_ink', 'on_canvas', 'reading_accuracy', 'somewhere_on_canvas',
            'fit_in_square', 'centre_of_mass', 'centre_in_frame', 'mnist_style']
 
-# %% ../nbs/06_handwriting.ipynb #db9a26fb
+# %% ../nbs/06_handwriting.ipynb #1bb1fb41
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
+from .mnist import find_mnist   # before fastai: it quiets torch's import warning
 from fastai.learner import Learner, load_learner
-from .data import find_mnist
 from .lowlevel import mnist_dls, mnist_learner
 from .draw import DigitReader
 
-# %% ../nbs/06_handwriting.ipynb #cf6af129
-FINAL_MODEL = Path('final_model.pkl')   # where chapter 5's `learn.export()` saves the final model
+# %% ../nbs/06_handwriting.ipynb #e89f5c94
+FINAL_MODEL = Path('models')/'mnist_final.pkl'   # where chapter 5's `learn.export()` saves the final model
 
 def course_model(
     export:Path=FINAL_MODEL,  # a `learn.export()` file; used when it exists
@@ -30,7 +29,7 @@ def course_model(
     learn.fit_one_cycle(epochs, 1e-2)
     return learn
 
-# %% ../nbs/06_handwriting.ipynb #3ed42bb7
+# %% ../nbs/06_handwriting.ipynb #1ec2b6e8
 def as_ink(
     image,  # 2-D array or tensor: integers 0-255, floats in [0, 1], or booleans; ink is bright
 ) -> np.ndarray:  # float32 in [0, 1], same shape
@@ -42,7 +41,7 @@ def as_ink(
         return array.astype(np.float32)
     return array.astype(np.float32) / 255
 
-# %% ../nbs/06_handwriting.ipynb #c8a8809c
+# %% ../nbs/06_handwriting.ipynb #3aaff67a
 def crop_to_ink(
     image,  # 2-D picture, as `as_ink` accepts it
 ) -> np.ndarray:  # the smallest rectangle that holds all the ink
@@ -52,7 +51,7 @@ def crop_to_ink(
     if len(rows) == 0: raise ValueError("expected some ink, got an empty picture: draw a digit first")
     return ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
 
-# %% ../nbs/06_handwriting.ipynb #7c86c34b
+# %% ../nbs/06_handwriting.ipynb #d592b791
 def on_canvas(
     image,            # 2-D picture, as `as_ink` accepts it
     scale:float=10,   # how many canvas pixels per picture pixel
@@ -70,7 +69,7 @@ def on_canvas(
     canvas[top:top + height, left:left + width] = np.round(big * 255)
     return canvas
 
-# %% ../nbs/06_handwriting.ipynb #cb0ffc7d
+# %% ../nbs/06_handwriting.ipynb #f08782fd
 def reading_accuracy(
     reader:DigitReader,  # the model and its normalisation
     images,              # 28×28 pictures in [0, 1]
@@ -79,7 +78,7 @@ def reading_accuracy(
     "Fraction of `images` whose most probable digit is the label."
     return float((reader(np.stack(images)).argmax(1) == np.asarray(labels)).mean())
 
-# %% ../nbs/06_handwriting.ipynb #d325828b
+# %% ../nbs/06_handwriting.ipynb #60b0406c
 def somewhere_on_canvas(
     image,                    # 28×28 picture
     rng:np.random.Generator,  # where the random place comes from
@@ -91,7 +90,7 @@ def somewhere_on_canvas(
     height, width = round(ink.shape[0] * scale), round(ink.shape[1] * scale)
     return on_canvas(ink, scale, int(rng.integers(0, size - height + 1)), int(rng.integers(0, size - width + 1)), size)
 
-# %% ../nbs/06_handwriting.ipynb #ae951a3d
+# %% ../nbs/06_handwriting.ipynb #8a9e805e
 def fit_in_square(
     image,         # 2-D picture, as `as_ink` accepts it
     size:int=20,   # the longer side after scaling
@@ -103,7 +102,7 @@ def fit_in_square(
     scaled = F.interpolate(ink, size=new_size, mode='area' if scale < 1 else 'bilinear')[0, 0].clamp(min=0)
     return (scaled / scaled.max()).numpy() if scaled.max() > 0 else scaled.numpy()
 
-# %% ../nbs/06_handwriting.ipynb #22ac0221
+# %% ../nbs/06_handwriting.ipynb #e974bd5a
 def centre_of_mass(
     image,  # 2-D picture with some ink
 ) -> tuple: # (row, column), in pixels
@@ -112,7 +111,7 @@ def centre_of_mass(
     rows, cols = np.indices(ink.shape)
     return float((rows * ink).sum() / ink.sum()), float((cols * ink).sum() / ink.sum())
 
-# %% ../nbs/06_handwriting.ipynb #c16aee8b
+# %% ../nbs/06_handwriting.ipynb #7c8ee3a8
 def centre_in_frame(
     image,         # 2-D picture no larger than the frame
     size:int=28,   # the frame's height and width
@@ -126,7 +125,7 @@ def centre_in_frame(
     frame[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
     return frame
 
-# %% ../nbs/06_handwriting.ipynb #202780c8
+# %% ../nbs/06_handwriting.ipynb #f7e7846a
 def mnist_style(
     image,   # a drawing: 2-D, integers 0-255 or floats in [0, 1], ink bright
 ) -> np.ndarray:  # float32 (28, 28) in [0, 1], as MNIST stores a digit

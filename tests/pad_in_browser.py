@@ -23,7 +23,7 @@ def _load_server_helpers():
 server_helpers = _load_server_helpers()
 
 CELLS = [
-    "from fastai.torch_core import set_seed\nfrom neuralnets101.draw import DigitPad\nfrom neuralnets101.handwriting import course_model, mnist_style",
+    "from neuralnets101.handwriting import course_model, mnist_style\nfrom neuralnets101.draw import DigitPad\nfrom fastai.torch_core import set_seed",
     "set_seed(42, reproducible=True)\nlearn = course_model(export='no-such-export.pkl')   # always chapter 4's CNN, trained now",
     "pad = DigitPad(learn, prepare=mnist_style)\npad",
 ]

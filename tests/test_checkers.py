@@ -103,13 +103,14 @@ def counts(p, t): return ((p.sigmoid() > 0.5) == (t == 1)).float().sum()
 def as_python_float(p, t): return ((p.sigmoid() > 0.5) == (t == 1)).float().mean().item()
 def accuracy_float64(p, t): return ((p > 0) == t.bool()).double().mean()
 
-def _epoch(update, reset=True, batches=None):
+def _epoch(name, update, reset=True, batches=None):
     def my_train_epoch(model, dl, params, lr):
         for xb, yb in list(dl)[:batches]:
             mnist_loss(model(xb), yb).backward()
             update(params, lr)
             if reset:
                 for p in params: p.grad = None
+    my_train_epoch.__name__ = name
     return my_train_epoch
 def _step(params, lr):
     with torch.no_grad():
@@ -122,8 +123,9 @@ def _no_no_grad(params, lr):
 def _rebind(params, lr):
     with torch.no_grad():
         for p in params: p = p - lr * p.grad
-forgets_to_zero, steps_uphill, no_no_grad_epoch = _epoch(_step, reset=False), _epoch(_uphill), _epoch(_no_no_grad)
-skips_last_batch, rebinds_params = _epoch(_step, batches=-1), _epoch(_rebind)
+forgets_to_zero, steps_uphill = _epoch('forgets_to_zero', _step, reset=False), _epoch('steps_uphill', _uphill)
+no_no_grad_epoch, rebinds_params = _epoch('no_no_grad', _no_no_grad), _epoch('rebinds_params', _rebind)
+skips_last_batch = _epoch('skips_last_batch', _step, batches=-1)
 def epoch_with_zero_(model, dl, params, lr):
     for xb, yb in dl:
         loss = torch.where(yb == 1, 1 - model(xb).sigmoid(), model(xb).sigmoid()).mean()

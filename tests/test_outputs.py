@@ -81,3 +81,9 @@ def test_the_command_exits_non_zero_on_a_bad_notebook(tmp_path, capsys):
     assert main([str(good)]) == 0
     assert main([str(good), str(bad)]) == 1
     assert '01_b.ipynb, cell 1: an absolute path' in capsys.readouterr().out
+
+def test_make_outputs_refuses_to_run_without_full_mnist():
+    import os, subprocess
+    env = {k: v for k, v in os.environ.items() if k != 'NEURALNETS101_MNIST'}
+    result = subprocess.run([sys.executable, str(ROOT/'tools'/'make_outputs.py')], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and 'set NEURALNETS101_MNIST=' in result.stdout

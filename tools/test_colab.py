@@ -144,9 +144,9 @@ def run_notebooks(scratch:Path) -> tuple:
             shutil.copy(copy, ARTIFACTS/f"failed-{notebook.name}")
     return passed, failed
 
-def run_browser_tests() -> tuple:
+def run_browser_tests(scratch:Path) -> tuple:
     "Run tests/colab/ with the Colab environment's pytest; return (passed, failed)."
-    env = venv_env(NEURALNETS101_COLAB_PYTHON=str(PY), NEURALNETS101_COLAB_ARTIFACTS=str(ARTIFACTS))
+    env = venv_env(NEURALNETS101_COLAB_PYTHON=str(PY), NEURALNETS101_COLAB_ARTIFACTS=str(ARTIFACTS), FASTAI_HOME=str(scratch/'fastai'))
     result = run([PY, '-m', 'pytest', 'tests/colab', '-q', '-rs', '-p', 'no:cacheprovider'], env=env, capture_output=True)
     say(result.stdout); say(result.stderr)
     last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ''
@@ -171,7 +171,7 @@ def main():
     for problem in problems: say(f"  {problem}")
     if record(not problems, "setup cell installs the course and keeps every pinned package"):
         with tempfile.TemporaryDirectory(prefix='neuralnets101-colab-') as scratch:
-            for counts in (run_notebooks(Path(scratch)), run_browser_tests()):
+            for counts in (run_notebooks(Path(scratch)), run_browser_tests(Path(scratch))):
                 passed += counts[0]; failed += counts[1]
     versions = installed()
     say(f"\nenvironment: Python {subprocess.run([PY, '-c', 'import sys; print(sys.version.split()[0])'], capture_output=True, text=True).stdout.strip()}, "
