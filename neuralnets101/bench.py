@@ -161,9 +161,12 @@ def _compare_final(result:dict, learn, dls, path, per_item_batches:int, log) -> 
     from neuralnets101.faster import final_learner, time_compute
     train_batches, valid_batches = list(dls.train), list(dls.valid)
     compute_learn = final_learner(dls)
+    cpu_start = time.process_time()
     result['compute_only_epoch_s'] = round(time_compute(compute_learn, train_batches, valid_batches), 3)
+    result['compute_only_epoch_cpu_s'] = round((time.process_time() - cpu_start)/torch.get_num_threads(), 3)
     result['ratio'] = round(result['epoch_s']/result['compute_only_epoch_s'], 3)
-    log(f"compute only: {result['compute_only_epoch_s']} s per epoch; ratio {result['ratio']}")
+    result['cpu_ratio'] = round(result['epoch_cpu_s']/result['compute_only_epoch_cpu_s'], 3)
+    log(f"compute only: {result['compute_only_epoch_s']} s per epoch; ratio {result['ratio']} (processor time: {result['cpu_ratio']})")
     del train_batches, valid_batches
     seconds, images = _per_item_epoch_seconds(path, compute_learn.model, learn.loss_func, result['bs'], per_item_batches)
     result.update(per_item_epoch_s=round(seconds, 2), per_item_scaled_from_images=images,

@@ -51,6 +51,7 @@ def test_bad_images_are_named(path):
         (broken/'training'/'5'/'wide.png').unlink()
         (broken/'testing'/'2'/'junk.png').write_bytes(b'not an image')
         with pytest.raises(ValueError, match='junk.png: expected a readable image'): cached_mnist_dls(broken, bs=4)
+        (broken/'testing'/'2'/'junk.png').unlink()
         with pytest.raises(ValueError, match='not an image of the MNIST folder'): dataset_pixels([broken/'elsewhere.png'], broken)
     finally: shutil.rmtree(broken.parent)
 
