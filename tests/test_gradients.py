@@ -26,6 +26,13 @@ def test_verdicts_follow_the_steps():
                        1.05: 'diverging', 1.5: 'diverging'})
     assert crosses_minimum(descent_path(bowl, 4., 0.56)) and not crosses_minimum(descent_path(bowl, 4., 0.3))
 
+def test_oscillating_without_closing_in_is_not_called_bouncing():
+    path = descent_path(bowl, 4., 1.0)          # x flips 4, -4, 4, ...: the loss stays at 16
+    check_eq(descent_verdict(bowl, path), 'oscillating')
+    text = describe_descent(bowl, path, 1.0)
+    assert 'oscillating' in text and 'not falling' in text and 'closer' not in text.split(';')[2].split(',')[0], text
+    check_eq(descent_verdict(bowl, descent_path(bowl, 4., 0.99)), 'bouncing')   # the loss does fall, to 0.67 of the start
+
 def test_describe_descent_never_advises_against_what_happened():
     fast = describe_descent(bowl, descent_path(bowl, 4., 0.56), 0.56)
     assert 'converging' in fast and 'smaller rate' not in fast and 'crossing the minimum' in fast, fast
