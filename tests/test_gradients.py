@@ -57,3 +57,10 @@ def test_plot_descent_survives_divergence():
     ax = plot_descent(bowl, descent_path(bowl, 4., 1e30), 1e30)
     assert 'diverging' in ax.get_title()
     plt.close(ax.figure)
+
+def test_further_research_claim_about_a_curve_with_dips():
+    "Chapter 2 warns that the verdict assumes one bowl: on x² + sin(5x) a path settling in a dip near 2 is called bouncing."
+    dips = lambda x: x**2 + torch.sin(5*x)
+    path = descent_path(dips, 4., 0.05)
+    assert abs(path[-1] - 2) < 0.1 and abs(path[-1] - path[-2]) < 0.01, path
+    check_eq(descent_verdict(dips, path), 'bouncing')
