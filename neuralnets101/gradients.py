@@ -86,10 +86,11 @@ def crosses_minimum(
 def descent_verdict(
     f,            # the function that was minimised (its minimum value is about 0, like a loss)
     path:Tensor,  # positions from `descent_path`
-) -> str:         # 'diverging', 'bouncing', 'crawling' or 'converging'
+) -> str:         # 'diverging', 'oscillating', 'bouncing', 'crawling' or 'converging'
     "Classify a descent path by what the loss did."
     first, last = f(path[0]).item(), f(path[-1]).item()
     if not math.isfinite(last) or last > first: return 'diverging'
+    if last > 0.9 * first and crosses_minimum(path): return 'oscillating'
     if last > 1e-3 * first and crosses_minimum(path): return 'bouncing'
     if last > 0.5 * first: return 'crawling'
     return 'converging'
@@ -104,6 +105,7 @@ def describe_descent(
     verdict = descent_verdict(f, path)
     landed = f"after {len(path)-1} steps x = {path[-1].item():.4g} (loss {f(path[0]).item():.4g} → {f(path[-1]).item():.4g})"
     advice = dict(diverging='the learning rate is too large: every step overshoots further and the loss grows',
+                  oscillating='each step jumps across the minimum and lands about as far away on the other side, so the loss is not falling; a smaller rate would close in',
                   bouncing='each step jumps across the minimum and lands only a little closer; a somewhat smaller rate would settle faster',
                   crawling='the learning rate is too small: the loss barely moves',
                   converging='the loss fell fast' + (', each step crossing the minimum but landing much closer to it'

@@ -24,26 +24,29 @@ def mentions(text:str, readout:str) -> bool:
     "Does `text` name the number shown in a slider's readout (e.g. '0.0708' or '3')?"
     return re.search(rf'(?<![\d.]){re.escape(readout.strip())}(?![\d])', text) is not None
 
-def wait_for_change(explorer, before:str, timeout:float) -> str:
-    "Wait until the summary differs from `before` and has stopped changing; return it ('' on timeout)."
-    deadline, last, stable_since = time.time() + timeout, before, None
+def wait_for_change(explorer, before:str, readout:str, timeout:float) -> str:
+    "Wait until the summary names `readout` (or shows an error) and has stopped changing; return it (last seen on timeout)."
+    deadline, last, since = time.time() + timeout, before, time.time()
     while time.time() < deadline:
         now = summary(explorer)
-        if now != last: last, stable_since = now, time.time()
-        elif now != before and time.time() - stable_since > 1.5: return now
+        if now != last: last, since = now, time.time()
+        settled = now != before and (mentions(now, readout) or FAILED in now)
+        if settled and time.time() - since > 1.0: return now
         time.sleep(0.25)
     return '' if last == before else last
 
 def move_slider(explorer, slider, presses:int, timeout:float):
-    "Press ArrowLeft on a slider's handle; return (summary, readout, picture) once the explorer has redrawn."
+    "Press ArrowLeft on a slider's handle; return (summary, readout, picture) once the explorer has redrawn for the new value."
     before = summary(explorer)
     handle = slider.locator(HANDLE).first
     handle.scroll_into_view_if_needed()
     handle.focus()
     for _ in range(presses): handle.press('ArrowLeft')
-    after = wait_for_change(explorer, before, timeout)
+    explorer.page.wait_for_timeout(300)
+    readout = slider.locator('.widget-readout').first.inner_text()
+    after = wait_for_change(explorer, before, readout, timeout)
     explorer.page.wait_for_timeout(500)
-    return after, slider.locator('.widget-readout').first.inner_text(), picture(explorer)
+    return after, readout, picture(explorer)
 
 def check_explorers(page, shots:Path, name:str, presses:int=3, timeout:float=120) -> list:
     "Move every slider of every explorer on `page`; return the problems found (empty: all good)."

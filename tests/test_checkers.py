@@ -29,6 +29,8 @@ def is_3_instead(images, ideal3, ideal7): return mnist_distance(images, ideal3) 
 def distance_only(images, ideal3, ideal7): return mnist_distance(images, ideal7)
 def rmse_comparison(images, ideal3, ideal7): return rmse_float64(images, ideal7) < rmse_float64(images, ideal3)
 def zeros_and_ones(images, ideal3, ideal7): return (mnist_distance(images, ideal7) < mnist_distance(images, ideal3)).int()
+def averages_everything(images, ideal3, ideal7): return (images - ideal7).abs().mean() < (images - ideal3).abs().mean()
+def returns_pil_image(fname): return Image.open(fname)
 def is_7_by_difference(images, ideal3, ideal7): return (mnist_distance(images, ideal3) - mnist_distance(images, ideal7)) > 0
 
 # --- chapter 2 ---
@@ -176,6 +178,8 @@ WRONG = [  # checker, wrong solution, words its report must contain
     (check_is_7, is_3_instead, 'every answer is the opposite'),
     (check_is_7, distance_only, 'expected booleans'),
     (check_is_7, rmse_comparison, 'that compares RMSE distances'),
+    (check_is_7, averages_everything, 'got shape (); expected one True/False per image: average the distances over the last two axes only'),
+    (check_image_to_tensor, returns_pil_image, 'got a PIL image (PngImageFile): convert it with np.array(...), then torch.tensor(...)'),
     (check_is_7, zeros_and_ones, 'expected booleans (True/False), got torch.int32'),
     (check_slope_at, value_not_slope, 'that is the value of the function, not its slope'),
     (check_slope_at, big_step, 'a finite difference only estimates the slope'),
@@ -254,4 +258,10 @@ def test_not_written_yet():
     def unwritten(*args): raise NotImplementedError
     for checker, _ in RIGHT:
         report = checker(unwritten)
-        assert not report.passed and 'not written yet' in repr(report), repr(report)
+        assert not report.passed and repr(report).count('not written yet') == 1, repr(report)
+
+def test_loss_is_not_praised_next_to_wrong_weights():
+    report = _run(check_train_epoch, forgets_to_zero)   # its loss falls too
+    assert not any('loss' in line for line in report.lines if line.startswith('✓')), repr(report)
+    assert any(line.startswith('· the loss went from') for line in report.lines), repr(report)
+    assert any(line.startswith('✓ the loss fell') for line in _run(check_train_epoch, epoch_with_zero_).lines)

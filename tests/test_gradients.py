@@ -26,6 +26,13 @@ def test_verdicts_follow_the_steps():
                        1.05: 'diverging', 1.5: 'diverging'})
     assert crosses_minimum(descent_path(bowl, 4., 0.56)) and not crosses_minimum(descent_path(bowl, 4., 0.3))
 
+def test_oscillating_without_closing_in_is_not_called_bouncing():
+    path = descent_path(bowl, 4., 1.0)          # x flips 4, -4, 4, ...: the loss stays at 16
+    check_eq(descent_verdict(bowl, path), 'oscillating')
+    text = describe_descent(bowl, path, 1.0)
+    assert 'oscillating' in text and 'not falling' in text and 'closer' not in text.split(';')[2].split(',')[0], text
+    check_eq(descent_verdict(bowl, descent_path(bowl, 4., 0.99)), 'bouncing')   # the loss does fall, to 0.67 of the start
+
 def test_describe_descent_never_advises_against_what_happened():
     fast = describe_descent(bowl, descent_path(bowl, 4., 0.56), 0.56)
     assert 'converging' in fast and 'smaller rate' not in fast and 'crossing the minimum' in fast, fast
@@ -50,3 +57,10 @@ def test_plot_descent_survives_divergence():
     ax = plot_descent(bowl, descent_path(bowl, 4., 1e30), 1e30)
     assert 'diverging' in ax.get_title()
     plt.close(ax.figure)
+
+def test_further_research_claim_about_a_curve_with_dips():
+    "Chapter 2 warns that the verdict assumes one bowl: on x² + sin(5x) a path settling in a dip near 2 is called bouncing."
+    dips = lambda x: x**2 + torch.sin(5*x)
+    path = descent_path(dips, 4., 0.05)
+    assert abs(path[-1] - 2) < 0.1 and abs(path[-1] - path[-2]) < 0.01, path
+    check_eq(descent_verdict(dips, path), 'bouncing')

@@ -127,12 +127,19 @@ def test_slider_verdicts_follow_what_happened(data):
     smallest, largest, good = (retrain(*data, lr, 5) for lr in (SLIDER_RATES[0], SLIDER_RATES[-1], 1.))
     check_eq([sgd_verdict(run) for run in (smallest, largest, good)], ['too small', 'too large', 'learned'])
     assert 'the rate is too small' in describe_sgd_run(smallest)
-    assert 'the rate is too large' in describe_sgd_run(largest) and 'saturated' in describe_sgd_run(largest)
+    assert 'the rate is too large' in describe_sgd_run(largest) and 'stuck because the sigmoid is saturated' in describe_sgd_run(largest)
+    titles = []
+    for run in (smallest, largest):   # a crawling run and a saturated run both draw flat lines: the title tells them apart
+        fig = plot_sgd_run(run); titles.append((fig._suptitle.get_text(), fig._suptitle.get_color())); plt.close(fig)
+    check_eq(titles, [('learning rate 0.000100: too small', 'tab:blue'), ('learning rate 1.00e+3: too large', 'tab:orange')])
     assert good.history.valid_accuracy[-1] > 0.95
     diverged = SgdRun(1e40, 2, error='training diverged at learning rate 1e+40: the loss became nan; try a smaller learning rate')
     check_eq(sgd_verdict(diverged), 'diverged')
-    assert describe_sgd_run(diverged).startswith('learning rate 1e+40: training diverged')
+    assert describe_sgd_run(diverged).startswith('learning rate 1.00e+40: training diverged')
     plt.close(plot_sgd_run(diverged))
+
+def test_rates_are_written_like_the_slider_readout():
+    check_eq([rate_text(lr) for lr in SLIDER_RATES], ['0.000100', '0.00100', '0.0100', '0.100', '1.00', '10.0', '100', '1.00e+3'])
 
 def test_slider_axes_are_fixed(data):
     limits = []
@@ -146,7 +153,7 @@ def test_slider_axes_are_fixed(data):
 def test_explorer_retrains_the_same_way(data):
     explorer = sgd_explorer(*data)
     first = explorer.result.history.train_loss
-    assert explorer.text.startswith('learning rate 1: 5 epochs') and 'the loss fell' in explorer.text, explorer.text
+    assert explorer.text.startswith('learning rate 1.00: 5 epochs') and 'the loss fell' in explorer.text, explorer.text
     explorer.controls[1].value = 2
     check_eq(len(explorer.result.history.train_loss), 2)
     check_close(explorer.result.history.train_loss, first[:2])

@@ -11,7 +11,7 @@ A notebook whose run fails is left as it was.
 
 Runs the same notebooks on the offline subset without saving anything, and reports every warning they show
 beyond the one offline-subset notice a notebook may carry."""
-import os, shutil, subprocess, sys, tempfile, time
+import os, re, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
 import nbformat
@@ -31,6 +31,11 @@ def run_notebook(fname:Path, env:dict, timeout:int=1800):
     try: NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(fname.parent)}}).execute()
     finally: os.environ.clear(); os.environ.update(saved)
     return nb
+
+def _summary(error:Exception) -> str:
+    "The start (the failing cell) and the end (the error) of a notebook run's error message, without colours."
+    text = re.sub(r'\x1b\[[0-9;]*m', '', str(error))
+    return text if len(text) < 2500 else text[:1000] + '\n...\n' + text[-1500:]
 
 def warnings_shown(nb) -> list:
     "Texts of the stderr outputs that carry a warning."
@@ -55,7 +60,7 @@ def save_outputs(files) -> int:
             print(f"running {fname.relative_to(ROOT)} on full MNIST ...", flush=True)
             try: nb = run_notebook(fname, env)
             except Exception as e:    # an error in a cell, a cell over the time limit, a dead kernel
-                print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end ({type(e).__name__}); left unchanged\n{str(e)[-2000:]}")
+                print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end ({type(e).__name__}); left unchanged\n{_summary(e)}")
                 failures += 1; continue
             nbformat.write(nb, fname)
             subprocess.run([BIN/'nbdev-clean', '--fname', str(fname)], cwd=ROOT, check=True)
@@ -75,7 +80,7 @@ def check_offline(files) -> int:
         saved = {k: os.environ.pop(k) for k in ('NEURALNETS101_MNIST',) if k in os.environ}
         try: nb = run_notebook(fname, env)
         except Exception as e:
-            print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end offline ({type(e).__name__})\n{str(e)[-2000:]}"); failures += 1; continue
+            print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end offline ({type(e).__name__})\n{_summary(e)}"); failures += 1; continue
         finally: os.environ.update(saved)
         shown = warnings_shown(nb)
         notices = [w for w in shown if SUBSET_NOTICE in w]

@@ -3,7 +3,8 @@ and pytest test run.
 
 It never changes the working tree: cleanliness and export sync are checked on a temporary copy. Every notebook
 runs with nbdev-test (two at a time) and counts by its exit code; pytest counts come from its JUnit XML report.
-Prints `N passed, N failed` as its last line and exits non-zero when anything failed."""
+Prints `N passed, N failed` as its last line and exits non-zero when anything failed. Arguments are passed on
+to pytest, e.g. `python tools/run_tests.py --deselect tests/test_lab_command.py`."""
 import filecmp, os, shutil, subprocess, sys, tempfile, time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
@@ -69,12 +70,12 @@ def run_notebooks() -> list:
             results.append((nb.name, ok))
     return results
 
-def run_pytest() -> list:
+def run_pytest(args=()) -> list:
     "Run the pytest tests; return one (name, ok) per test case, read from pytest's JUnit XML report."
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp)/'pytest.xml'
-        cmd = [BIN/'python', '-m', 'pytest', 'tests', '-q', '-rs', f'--junitxml={report}', '-p', 'no:cacheprovider']
-        print(f"\n$ python -m pytest tests -q -rs", flush=True)
+        cmd = [BIN/'python', '-m', 'pytest', 'tests', '-q', '-rs', f'--junitxml={report}', '-p', 'no:cacheprovider', *args]
+        print(f"\n$ python -m pytest tests -q -rs {' '.join(args)}", flush=True)
         result = subprocess.run(cmd, cwd=ROOT)
         cases = ET.parse(report).getroot().iter('testcase') if report.exists() else []
         results = [(f"{c.get('classname')}.{c.get('name')}", c.find('failure') is None and c.find('error') is None)
@@ -85,7 +86,7 @@ def run_pytest() -> list:
 
 def main():
     start = time.time()
-    results = check_clean_and_exported() + check_saved_outputs() + run_notebooks() + run_pytest()
+    results = check_clean_and_exported() + check_saved_outputs() + run_notebooks() + run_pytest(sys.argv[1:])
     failed = [name for name, ok in results if not ok]
     if failed: print("\nfailed: " + ", ".join(failed))
     print(f"\ntest command took {time.time() - start:.0f} s")

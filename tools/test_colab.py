@@ -47,7 +47,7 @@ def pins() -> dict:
 def installed() -> dict:
     "Every package installed in the environment, name -> version."
     code = "import importlib.metadata as m, json; print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
-    out = subprocess.run([PY, '-c', code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([PY, '-I', '-c', code], capture_output=True, text=True, check=True).stdout   # -I: not the checkout's own metadata
     return {normal(name): version for name, version in json.loads(out).items()}
 
 def venv_env(**extra) -> dict:
@@ -90,7 +90,7 @@ def installed_commit() -> str:
     code = ("import importlib.metadata as m, json\n"
             "try: print(json.loads(m.distribution('neuralnets101').read_text('direct_url.json') or '{}').get('vcs_info', {}).get('commit_id', ''))\n"
             "except m.PackageNotFoundError: print('')")
-    return subprocess.run([PY, '-c', code], capture_output=True, text=True).stdout.strip()
+    return subprocess.run([PY, '-I', '-c', code], capture_output=True, text=True).stdout.strip()
 
 def install_course() -> list:
     "Run the setup cell's commands; return the failures (a pip error, a pinned package moved, a stale course)."
