@@ -6,7 +6,7 @@
 __all__ = ['FINAL_LR', 'FINAL_BS', 'time_data_pass', 'time_compute', 'RandomShift', 'dataset_pixels', 'CachedImageDL',
            'cached_mnist_dls', 'ResBlock', 'final_cnn', 'final_learner']
 
-# %% ../nbs/05_faster_training.ipynb #bff96896
+# %% ../nbs/05_faster_training.ipynb #0c1391e1
 import time
 import torch
 import torch.nn.functional as F
@@ -16,7 +16,7 @@ from fastai.vision.all import *
 
 from .lowlevel import mnist_datasets, mnist_dls, mnist_learner, mnist_cnn, conv_block
 
-# %% ../nbs/05_faster_training.ipynb #40e08728
+# %% ../nbs/05_faster_training.ipynb #8ee57ebd
 def time_data_pass(
     dl,                 # a training DataLoader
     max_batches=None,   # stop after this many batches (to time a sample)
@@ -28,7 +28,7 @@ def time_data_pass(
         if max_batches is not None and i + 1 >= max_batches: break
     return time.perf_counter() - start, images
 
-# %% ../nbs/05_faster_training.ipynb #b27bafb6
+# %% ../nbs/05_faster_training.ipynb #32508b85
 def time_compute(
     learn:Learner,     # provides the model, the loss and the optimiser (`opt_func`) that training uses
     batches:list,      # pre-built (xb, yb) training batches
@@ -49,7 +49,7 @@ def time_compute(
     model.train()
     return time.perf_counter() - start
 
-# %% ../nbs/05_faster_training.ipynb #e5c7725e
+# %% ../nbs/05_faster_training.ipynb #ce720b31
 class RandomShift(Transform):
     "Shift every image of a batch by its own random offset of up to `max_shift` pixels, filling with zeros (training only)."
     split_idx, order = 0, 5
@@ -64,7 +64,7 @@ class RandomShift(Transform):
         images, channels = torch.arange(n, device=dev)[:, None, None, None], torch.arange(c, device=dev)[None, :, None, None]
         return padded[images, channels, rows, cols]
 
-# %% ../nbs/05_faster_training.ipynb #df9289a0
+# %% ../nbs/05_faster_training.ipynb #3fafe07d
 def dataset_pixels(
     items,           # image files, in dataset order
     path:Path,       # the MNIST folder they come from
@@ -79,7 +79,7 @@ def dataset_pixels(
     except KeyError as e: raise ValueError(f"{e.args[0]}: not an image of the MNIST folder {path}") from None
     return torch.cat(stacks)[order]
 
-# %% ../nbs/05_faster_training.ipynb #896d40a1
+# %% ../nbs/05_faster_training.ipynb #12beec94
 class CachedImageDL(TfmdDL):
     "A `TfmdDL` that builds each batch by indexing pre-decoded pixels instead of opening files one by one."
     def __init__(self, dataset=None, pixels=None, targets=None, **kwargs):
@@ -98,7 +98,7 @@ class CachedImageDL(TfmdDL):
         kwargs.setdefault('targets', self.targets if same else None)
         return super().new(dataset, cls, **kwargs)
 
-# %% ../nbs/05_faster_training.ipynb #e7f273a8
+# %% ../nbs/05_faster_training.ipynb #e74d2c3b
 def cached_mnist_dls(
     path:Path,    # MNIST folder with training/ and testing/
     bs:int=128,   # batch size
@@ -113,7 +113,7 @@ def cached_mnist_dls(
     return dsets.dataloaders(bs=bs, device=device, dl_type=CachedImageDL, dl_kwargs=dl_kwargs, after_item=[ToTensor()],
                              after_batch=[RandomShift(3), IntToFloatTensor(), Normalize()])
 
-# %% ../nbs/05_faster_training.ipynb #17f96db4
+# %% ../nbs/05_faster_training.ipynb #1bf30248
 class ResBlock(nn.Module):
     "Two 3×3 convolutions whose output is added to their input (a residual connection), then ReLU."
     def __init__(self, nf:int):   # channels in and out
@@ -123,7 +123,7 @@ class ResBlock(nn.Module):
         nn.init.zeros_(self.convs[-1].weight)   # the block starts as the identity
     def forward(self, x): return F.relu(x + self.convs(x))
 
-# %% ../nbs/05_faster_training.ipynb #6ad9c54a
+# %% ../nbs/05_faster_training.ipynb #1c3fac47
 def final_cnn(
     widths:tuple=(16, 32, 64, 128),   # channels after each of the four stride-2 convolutions
     res_after:tuple=(),   # indices of the convolutions followed by a `ResBlock`
@@ -136,7 +136,7 @@ def final_cnn(
         ni = nf
     return nn.Sequential(*layers, conv_block(ni, 10, act=False), nn.Flatten())
 
-# %% ../nbs/05_faster_training.ipynb #dbe7d025
+# %% ../nbs/05_faster_training.ipynb #8fdb241c
 FINAL_LR, FINAL_BS = 1e-2, 128   # maximum learning rate of the one-cycle schedule, batch size
 
 def final_learner(
