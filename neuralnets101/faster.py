@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['FINAL_LR', 'FINAL_BS', 'time_data_pass', 'time_compute', 'RandomShift', 'dataset_pixels', 'CachedImageDL',
-           'cached_mnist_dls', 'ResBlock', 'final_cnn', 'final_learner']
+           'cached_mnist_dls', 'ResBlock', 'final_cnn', 'final_learner', 'export_learner']
 
 # %% ../nbs/05_faster_training.ipynb #0c1391e1
 import time
@@ -148,3 +148,17 @@ def final_learner(
     model = final_cnn() if model is None else model
     if channels_last: model = model.to(memory_format=torch.channels_last)
     return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(), metrics=accuracy)
+
+# %% ../nbs/05_faster_training.ipynb #2affac43
+def export_learner(
+    learn:Learner,  # a trained learner
+    fname:Path,     # the file to write
+) -> bool:          # whether the file was written
+    "`learn.export(fname)`, or a message where this version of fastai cannot save the learner."
+    try: learn.export(fname)
+    except TypeError as e:   # fastai 2.8.8 with fastcore 2.2.12 (Colab's versions in 2026) cannot pickle the transforms
+        if 'pickle' not in str(e): raise
+        print(f"this version of fastai cannot save the learner ({e}); a newer one can (pip install -U fastai). "
+              "Chapter 6 will train its own model instead.")
+        return False
+    return True

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from .mnist import find_mnist   # before fastai: it quiets torch's import warning
 from fastai.learner import Learner, load_learner
-from .lowlevel import mnist_dls, mnist_learner
+from .faster import cached_mnist_dls, final_learner, FINAL_LR
 from .draw import DigitReader
 
 # %% ../nbs/06_handwriting.ipynb #e89f5c94
@@ -23,10 +23,10 @@ def course_model(
     export:Path=FINAL_MODEL,  # a `learn.export()` file; used when it exists
     epochs:int=3,             # epochs of training when there is no such file
 ) -> Learner:
-    "The course's final model: loaded from `export` if it exists, otherwise chapter 4's CNN trained now."
+    "The course's final model: loaded from `export` if it exists, otherwise chapter 5's model trained now."
     if Path(export).exists(): return load_learner(export)
-    learn = mnist_learner(mnist_dls(find_mnist().path, fast=True))
-    learn.fit_one_cycle(epochs, 1e-2)
+    learn = final_learner(cached_mnist_dls(find_mnist().path))
+    learn.fit_one_cycle(epochs, FINAL_LR)
     return learn
 
 # %% ../nbs/06_handwriting.ipynb #1ec2b6e8
