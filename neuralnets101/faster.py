@@ -149,7 +149,7 @@ def final_learner(
     if channels_last: model = model.to(memory_format=torch.channels_last)
     return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(), metrics=accuracy)
 
-# %% ../nbs/05_faster_training.ipynb #2affac43
+# %% ../nbs/05_faster_training.ipynb #ca48d83d
 def export_learner(
     learn:Learner,  # a trained learner
     fname:Path,     # the file to write

@@ -7,6 +7,7 @@ __all__ = ['FINAL_MODEL', 'course_model', 'as_ink', 'crop_to_ink', 'on_canvas', 
            'fit_in_square', 'centre_of_mass', 'centre_in_frame', 'mnist_style']
 
 # %% ../nbs/06_handwriting.ipynb #1bb1fb41
+import warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -24,7 +25,10 @@ def course_model(
     epochs:int=3,             # epochs of training when there is no such file
 ) -> Learner:
     "The course's final model: loaded from `export` if it exists, otherwise chapter 5's model trained now."
-    if Path(export).exists(): return load_learner(export)
+    if Path(export).exists():
+        with warnings.catch_warnings():   # load_learner warns that a pickle file can run code: load only files you trust
+            warnings.filterwarnings('ignore', message='.*insecure pickle', category=UserWarning)
+            return load_learner(export)
     learn = final_learner(cached_mnist_dls(find_mnist().path))
     learn.fit_one_cycle(epochs, FINAL_LR)
     return learn

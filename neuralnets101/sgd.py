@@ -332,6 +332,7 @@ def sgd_verdict(run:SgdRun) -> str:   # 'diverged', 'too large', 'too small' or 
     if run.start_loss - end < 0.05*run.start_loss: return 'too large' if run.saturated > 0.5 else 'too small'
     return 'learned'
 
+# %% ../nbs/03_sgd.ipynb #986816d8
 def describe_sgd_run(run:SgdRun) -> str:
     "One line for a learner: the rate, the epochs, and how training went."
     if run.error: return f"learning rate {rate_text(run.lr)}: {run.error}"
@@ -344,9 +345,10 @@ def describe_sgd_run(run:SgdRun) -> str:
     return (f"learning rate {rate_text(run.lr)}: {run.epochs} epochs, training loss {run.start_loss:.3f} → {loss[-1]:.3f} ({trend}), "
             f"validation accuracy {run.start_accuracy:.1%} → {run.history.valid_accuracy[-1]:.1%}")
 
-# %% ../nbs/03_sgd.ipynb #07aaddc9
+# %% ../nbs/03_sgd.ipynb #9ec5b895
 VERDICT_COLOURS = {'learned': 'tab:green', 'too small': 'tab:blue', 'too large': 'tab:orange', 'diverged': 'tab:red'}
 
+# %% ../nbs/03_sgd.ipynb #07aaddc9
 def plot_sgd_run(
     run:SgdRun,          # from `retrain`
     max_epochs:int=20,   # the right end of both x-axes
@@ -359,10 +361,9 @@ def plot_sgd_run(
         epochs = range(len(run.history.train_loss) + 1)
         loss_ax.plot(epochs, [run.start_loss, *run.history.train_loss], marker='o')
         accuracy_ax.plot(epochs, [run.start_accuracy, *run.history.valid_accuracy], marker='o', color='tab:green')
-    loss_ax.set(title='training loss', xlabel='epoch', xlim=(0, max_epochs), ylim=(0, 1))
-    accuracy_ax.set(title='validation accuracy', xlabel='epoch', xlim=(0, max_epochs), ylim=(0, 1))
-    for ax in (loss_ax, accuracy_ax):
-        ax.grid(alpha=0.3); ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    for ax, title in ((loss_ax, 'training loss'), (accuracy_ax, 'validation accuracy')):
+        ax.set(title=title, xlabel='epoch', xlim=(0, max_epochs), ylim=(0, 1)); ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     verdict = sgd_verdict(run)
     fig.suptitle(f"learning rate {rate_text(run.lr)}: {verdict}", fontweight='bold',
                  color=VERDICT_COLOURS[verdict]); fig.tight_layout()
