@@ -1,5 +1,6 @@
-"Shared helpers for the tests that start JupyterLab."
-import json, os, signal, socket, subprocess, time, urllib.request
+"Shared helpers for the tests: the MNIST folder, and starting JupyterLab."
+import json, os, signal, socket, subprocess, time, urllib.request, warnings
+import pytest
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,3 +40,11 @@ def running_server(cmd:list, env:dict, ready_url:str, log_path:Path, cwd=None, t
 
 # tests/colab/ runs in the environment with Colab's package versions, started by `make test-colab`
 collect_ignore = [] if os.environ.get('NEURALNETS101_COLAB_PYTHON') else ['colab']
+
+@pytest.fixture(scope='session')
+def path():
+    "The MNIST folder that `find_mnist` finds (the offline subset without a network), its offline notice silenced."
+    from neuralnets101.mnist import find_mnist
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return find_mnist().path

@@ -1,19 +1,13 @@
 "Tests of chapter 5's module, `neuralnets101.faster`, on the MNIST that `find_mnist` finds (the offline subset without a network)."
-import shutil, tempfile, warnings
+import shutil, tempfile
 import pytest, torch
 from PIL import Image
 
 fastai = pytest.importorskip('fastai')
 from fastai.vision.all import set_seed, TensorImageBW, Path, load_learner
-from neuralnets101.mnist import find_mnist, digit_pixels, DIGITS
+from neuralnets101.mnist import digit_pixels, DIGITS
 from neuralnets101.lowlevel import mnist_dls
 from neuralnets101.faster import RandomShift, cached_mnist_dls, dataset_pixels, final_learner, time_compute, time_data_pass
-
-@pytest.fixture(scope='module')
-def path():
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        return find_mnist().path
 
 @pytest.fixture(scope='module')
 def fast_dls(path): return cached_mnist_dls(path, bs=64)

@@ -1,17 +1,9 @@
 "Tests of chapter 4's module, `neuralnets101.lowlevel`, on the MNIST that `find_mnist` finds (the offline subset without a network)."
-import warnings
 import pytest, torch
 
 fastai = pytest.importorskip('fastai')
 from fastai.vision.all import set_seed, DataLoaders, Path
-from neuralnets101.mnist import find_mnist
 from neuralnets101.lowlevel import mnist_items, mnist_datasets, mnist_dls, mnist_cnn, mnist_learner
-
-@pytest.fixture(scope='module')
-def path():
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        return find_mnist().path
 
 def test_items_and_datasets(path):
     items = mnist_items(path)
