@@ -7,9 +7,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT/'test-artifacts'
-CHROMIUM = Path(os.environ.get('NEURALNETS101_CHROMIUM', '/usr/bin/chromium'))
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-         '--disable-sync', '--no-first-run', '--disable-quic']
 NOTEBOOK = 'draw_pad.ipynb'
 EMPTY_MESSAGE = 'draw a digit first'
 
@@ -21,10 +18,11 @@ def _load_server_helpers():
     return module
 
 server_helpers = _load_server_helpers()
+CHROMIUM, FLAGS = server_helpers.CHROMIUM, server_helpers.CHROME_FLAGS
 
 CELLS = [
     "from neuralnets101.handwriting import course_model, mnist_style\nfrom neuralnets101.draw import DigitPad\nfrom fastai.torch_core import set_seed",
-    "set_seed(42, reproducible=True)\nlearn = course_model(export='no-such-export.pkl')   # always chapter 4's CNN, trained now",
+    "set_seed(42, reproducible=True)\nlearn = course_model(export='no-such-export.pkl')   # always chapter 5's model, trained now",
     "pad = DigitPad(learn, prepare=mnist_style)\npad",
 ]
 

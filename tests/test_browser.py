@@ -4,31 +4,22 @@ Opens chapters 2 and 3 in a fresh JupyterLab, runs all cells, moves every slider
 and checks (tests/explorer_check.py) that the summary names the new value, that no error shows, and that the picture
 changed. A copy of chapter 2 with a planted broken slider must fail that check. Screenshots go to
 test-artifacts/browser/. The same checks in the classic Notebook with Colab's packages are in tests/colab/."""
-import json, os, re, shutil, sys, time
+import shutil, time
 from pathlib import Path
 import pytest
-from conftest import free_port, fresh_jupyter_env, running_server
+from conftest import CHROMIUM, CHROME_FLAGS, fresh_jupyter_env, jupyterlab, accept_dialogs, run_all_cells
 from explorer_check import EXPLORERS, check_explorers, plant_broken_slider
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT/'test-artifacts'/'browser'
-CHROMIUM = Path(os.environ.get('NEURALNETS101_CHROMIUM', '/usr/bin/chromium'))
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-         '--disable-sync', '--no-first-run', '--disable-quic']
 
 @pytest.fixture(scope='module')
 def lab(tmp_path_factory):
     "A JupyterLab server on localhost with fresh settings and workspaces, serving a temporary copy of nbs/."
     tmp = tmp_path_factory.mktemp('lab')
-    root, state = tmp/'nbs', tmp/'state'
+    root, state, token = tmp/'nbs', tmp/'state', 'neuralnets101-test-token'
     shutil.copytree(ROOT/'nbs', root, ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
-    (state/'app').mkdir(parents=True)
-    (state/'app'/'overrides.json').write_text(json.dumps({'@jupyterlab/apputils-extension:notification': {'fetchNews': 'false'}}))
-    port, token = free_port(), 'neuralnets101-test-token'
-    cmd = [str(Path(sys.executable).parent/'jupyter'), 'lab', '--no-browser', f'--port={port}', '--ip=127.0.0.1',
-           f'--ServerApp.token={token}', f'--ServerApp.root_dir={root}', f'--LabApp.app_settings_dir={state/"app"}', '--allow-root']
-    base = f'http://127.0.0.1:{port}'
-    with running_server(cmd, fresh_jupyter_env(state), f'{base}/api/status?token={token}', tmp/'lab.log'):
+    with jupyterlab(root, state, fresh_jupyter_env(state), tmp/'lab.log', token) as base:
         yield dict(base=base, token=token, root=root)
 
 def wait_idle(page, timeout=180):
@@ -41,20 +32,6 @@ def wait_idle(page, timeout=180):
         time.sleep(0.5)
     raise TimeoutError("kernel did not become idle")
 
-def dismiss_dialogs(page):
-    "Accept any start-up dialog (kernel choice, notifications) with its default button, recording what it said."
-    for _ in range(3):
-        dialog = page.locator('.jp-Dialog')
-        try: dialog.first.wait_for(timeout=3_000)
-        except Exception: return
-        (ARTIFACTS/'dialogs.txt').open('a').write(dialog.first.inner_text() + '\n---\n')
-        page.locator('.jp-Dialog .jp-mod-accept').first.click()
-        page.wait_for_timeout(500)
-
-def run_all(page):
-    page.get_by_role('menuitem', name='Run', exact=True).click()
-    page.get_by_role('menuitem', name=re.compile('^Run All Cells')).click()
-
 def explorer_problems(lab, notebook:str) -> list:
     "Open `notebook` in JupyterLab, run all cells, move every explorer's sliders; return the problems found."
     if not CHROMIUM.exists(): pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
@@ -62,17 +39,15 @@ def explorer_problems(lab, notebook:str) -> list:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     name = Path(notebook).stem
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, timeout=60_000)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_FLAGS, timeout=60_000)
         try:
             page = browser.new_page(viewport={'width': 1400, 'height': 1000})
             page.set_default_timeout(60_000)
             page.goto(f"{lab['base']}/lab/tree/{notebook}?reset&token={lab['token']}")
             page.locator('.jp-Notebook .jp-Cell').first.wait_for()
             page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for(timeout=90_000)
-            dismiss_dialogs(page)
-            run_all(page)
-            try: page.locator('.jp-InputArea-prompt:has-text("[*]"), .jp-InputArea-prompt:has-text("[1]")').first.wait_for(timeout=15_000)
-            except Exception: run_all(page)   # the first click can land before the menu is ready: retry once
+            accept_dialogs(page, record=ARTIFACTS/'dialogs.txt')
+            run_all_cells(page)
             page.locator(EXPLORERS).first.wait_for(timeout=300_000)
             wait_idle(page, timeout=300)
             problems = check_explorers(page, ARTIFACTS, f"lab_{name}")
