@@ -106,35 +106,52 @@ def bench_course(
     return result
 
 # %% ../nbs/90_bench.ipynb #30ec42db
-def _per_item_epoch_seconds(path, model, loss_func, bs:int, batches:int) -> tuple:
-    "Seconds per full epoch of `model` fed by chapter 4's per-item pipeline, timed on a sample; and the sample's size."
+def _per_item_turn(path, model, loss_func, bs:int, batches:int) -> tuple:
+    "A function timing one sampled epoch of `model` fed by chapter 4's per-item pipeline (seconds scaled to a full epoch); and the sample's size."
     from fastai.vision.all import DataLoaders, Learner
     from neuralnets101.lowlevel import mnist_dls
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)    # chapter 4: one thread for the model, the worker processes use the cores
-    try:
-        dls = mnist_dls(path, bs=bs)
-        n_train, n_valid = len(dls.train_ds), len(dls.valid_ds)
-        n_timed = min(batches*bs, n_train)
-        n_timed_valid = max(bs, n_timed*n_valid//n_train)
-        timed = Learner(DataLoaders(dls.train.new(n=n_timed), dls.valid.new(n=n_timed_valid)), model, loss_func=loss_func)
-        start = time.perf_counter()
-        with timed.no_bar(), timed.no_logging(): timed.fit(1, 1e-4)
-        seconds = time.perf_counter() - start
-    finally: torch.set_num_threads(threads)
-    return seconds*(n_train + n_valid)/(n_timed + n_timed_valid), n_timed + n_timed_valid
+    dls = mnist_dls(path, bs=bs)
+    n_train, n_valid = len(dls.train_ds), len(dls.valid_ds)
+    n_timed = min(batches*bs, n_train)
+    n_timed_valid = max(bs, n_timed*n_valid//n_train)
+    timed = Learner(DataLoaders(dls.train.new(n=n_timed), dls.valid.new(n=n_timed_valid)), model, loss_func=loss_func)
+    def run():
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)    # chapter 4: one thread for the model, the worker processes use the cores
+        try:
+            start = time.perf_counter()
+            with timed.no_bar(), timed.no_logging(): timed.fit(1, 1e-4)
+            return (time.perf_counter() - start)*(n_train + n_valid)/(n_timed + n_timed_valid)
+        finally: torch.set_num_threads(threads)
+    return run, n_timed + n_timed_valid
 
 # %% ../nbs/90_bench.ipynb #4df6f407
+def _turn_timer(turns:dict):
+    "A callback that times each training epoch and then calls each of `turns` (functions returning seconds) once."
+    from fastai.callback.core import Callback
+    from fastai.torch_core import get_random_states, set_random_states
+    class TurnTimer(Callback):
+        order = 100   # after the Recorder has closed the epoch
+        def before_fit(self): self.seconds = {name: [] for name in ('epoch', *turns)}
+        def before_epoch(self): self.start = time.perf_counter()
+        def after_epoch(self):
+            self.seconds['epoch'].append(time.perf_counter() - self.start)
+            states = get_random_states()   # training goes on with the random numbers it would have drawn anyway
+            for name, run in turns.items(): self.seconds[name].append(run())
+            set_random_states(**states)
+    return TurnTimer()
+
+# %% ../nbs/90_bench.ipynb #59cd2ab2
 def bench_final(
     seed:int=42,              # one seed for every random choice
     epochs:int=3,             # epochs of fit_one_cycle
     lr:float=None,            # maximum learning rate of the cycle (default: chapter 5's)
     bs:int=None,              # batch size (default: chapter 5's)
-    per_item_batches:int=60,  # training batches timed with chapter 4's per-item pipeline
+    per_item_batches:int=60,  # training batches timed with chapter 4's per-item pipeline, each turn
     log=print,                # where progress lines go
 ) -> dict:
-    "Accuracy and epoch time of chapter 5's final model, against its compute-only time and chapter 4's per-item pipeline."
-    from fastai.vision.all import set_seed
+    "Accuracy and epoch time of chapter 5's final model, in turns with its compute-only time and chapter 4's per-item pipeline."
+    from fastai.vision.all import set_seed, no_random
     from neuralnets101.faster import cached_mnist_dls, final_learner, time_compute, FINAL_LR, FINAL_BS
     lr, bs, mnist = lr or FINAL_LR, bs or FINAL_BS, find_mnist()
     result = dict(benchmark='final', data_source=mnist.source, seed=seed, epochs=epochs, bs=bs, lr=lr,
@@ -143,36 +160,23 @@ def bench_final(
     dls = cached_mnist_dls(mnist.path, bs=bs)
     learn = final_learner(dls)
     result.update(n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), params=sum(p.numel() for p in learn.model.parameters()))
-    start, cpu_start = time.perf_counter(), time.process_time()
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
-    result['epoch_s'] = round((time.perf_counter() - start)/epochs, 3)
-    result['epoch_cpu_s'] = round((time.process_time() - cpu_start)/epochs/torch.get_num_threads(), 3)
+    with no_random(seed):   # the other runs' batches and models leave training's random state alone
+        ready, ready_valid, other = list(dls.train.new()), list(dls.valid.new()), final_learner(dls)
+        per_item, images = _per_item_turn(mnist.path, other.model, learn.loss_func, bs, per_item_batches)
+    timer = _turn_timer(dict(compute=lambda: time_compute(other, ready, ready_valid), per_item=per_item))
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, cbs=timer)
+    epoch_s, compute_s, per_item_s = (sum(timer.seconds[name])/epochs for name in ('epoch', 'compute', 'per_item'))
+    result.update(epoch_s=round(epoch_s, 3), compute_only_epoch_s=round(compute_s, 3), ratio=round(epoch_s/compute_s, 3),
+                  per_item_epoch_s=round(per_item_s, 2), per_item_scaled_from_images=images, speedup_vs_per_item=round(per_item_s/epoch_s, 2),
+                  epoch_s_each=[round(s, 2) for s in timer.seconds['epoch']], compute_only_epoch_s_each=[round(s, 2) for s in timer.seconds['compute']])
+    log(f"{epochs} epochs: {epoch_s:.2f} s each; compute only {compute_s:.2f} s (ratio {result['ratio']}); per-item pipeline {per_item_s:.1f} s (scaled from {images} images)")
     with learn.no_bar():
         result['accuracy_without_tta'] = round(float(learn.validate()[1]), 4)
         set_seed(seed)
         preds, targets = learn.tta()
     result['accuracy'] = round(float((preds.argmax(1) == targets).float().mean()), 4)
-    log(f"fast path: {epochs} epochs, accuracy {result['accuracy']} ({result['accuracy_without_tta']} without TTA), {result['epoch_s']} s per epoch")
-    return _compare_final(result, learn, dls, mnist.path, per_item_batches, log)
-
-# %% ../nbs/90_bench.ipynb #59cd2ab2
-def _compare_final(result:dict, learn, dls, path, per_item_batches:int, log) -> dict:
-    "Add the compute-only and the per-item epoch times of `learn`'s model to `result`."
-    from neuralnets101.faster import final_learner, time_compute
-    train_batches, valid_batches = list(dls.train), list(dls.valid)
-    compute_learn = final_learner(dls)
-    cpu_start = time.process_time()
-    result['compute_only_epoch_s'] = round(time_compute(compute_learn, train_batches, valid_batches), 3)
-    result['compute_only_epoch_cpu_s'] = round((time.process_time() - cpu_start)/torch.get_num_threads(), 3)
-    result['ratio'] = round(result['epoch_s']/result['compute_only_epoch_s'], 3)
-    result['cpu_ratio'] = round(result['epoch_cpu_s']/result['compute_only_epoch_cpu_s'], 3)
-    log(f"compute only: {result['compute_only_epoch_s']} s per epoch; ratio {result['ratio']} (processor time: {result['cpu_ratio']})")
-    del train_batches, valid_batches
-    seconds, images = _per_item_epoch_seconds(path, compute_learn.model, learn.loss_func, result['bs'], per_item_batches)
-    result.update(per_item_epoch_s=round(seconds, 2), per_item_scaled_from_images=images,
-                  speedup_vs_per_item=round(seconds/result['epoch_s'], 2))
     result['peak_rss_mb'] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, 1)
-    log(f"per-item pipeline: {result['per_item_epoch_s']} s per epoch (scaled from {images} images)")
+    log(f"accuracy {result['accuracy']} ({result['accuracy_without_tta']} without test-time augmentation)")
     return result
 
 # %% ../nbs/90_bench.ipynb #0a4a4152

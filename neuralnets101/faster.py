@@ -30,23 +30,16 @@ def time_data_pass(
 
 # %% ../nbs/05_faster_training.ipynb #32508b85
 def time_compute(
-    learn:Learner,     # provides the model, the loss and the optimiser (`opt_func`) that training uses
-    batches:list,      # pre-built (xb, yb) training batches
-    valid_batches=(),  # pre-built validation batches, for a forward pass each
-    lr:float=1e-3,     # learning rate for the timed steps
-) -> float:            # seconds for forward+backward+step over `batches`, plus the validation forward passes
-    "Time the model's arithmetic alone, on batches that already exist."
-    model, loss_func = learn.model, learn.loss_func
-    opt = learn.opt_func(list(model.parameters()), lr=lr)
+    learn:Learner,     # provides the model, the loss, the optimiser (`opt_func`) and the metrics that training uses
+    batches:list,      # ready-made (xb, yb) training batches
+    valid_batches=(),  # ready-made validation batches
+    lr:float=1e-3,     # maximum learning rate of the timed epoch
+) -> float:            # seconds for one epoch of `fit_one_cycle` on these batches
+    "Time training without making batches: one epoch of `fit_one_cycle` on batches that already exist."
+    ready = DataLoaders(DataLoader(list(batches), bs=None), DataLoader(list(valid_batches), bs=None), device=learn.dls.device)
+    timed = Learner(ready, learn.model, loss_func=learn.loss_func, opt_func=learn.opt_func, metrics=learn.metrics)
     start = time.perf_counter()
-    model.train()
-    for xb, yb in batches:
-        loss_func(model(xb), yb).backward()
-        opt.step(); opt.zero_grad()
-    model.eval()
-    with torch.no_grad():
-        for xb, yb in valid_batches: loss_func(model(xb), yb)
-    model.train()
+    with timed.no_bar(), timed.no_logging(): timed.fit_one_cycle(1, lr)
     return time.perf_counter() - start
 
 # %% ../nbs/05_faster_training.ipynb #ce720b31
@@ -57,12 +50,11 @@ class RandomShift(Transform):
     def encodes(self, x:TensorImage):
         n, c, h, w = x.shape
         s, dev = self.max_shift, x.device
-        padded = F.pad(x, (s, s, s, s))
-        offsets = torch.randint(0, 2*s + 1, (2, n), device=dev)
-        rows = (offsets[0][:, None] + torch.arange(h, device=dev))[:, None, :, None]
-        cols = (offsets[1][:, None] + torch.arange(w, device=dev))[:, None, None, :]
-        images, channels = torch.arange(n, device=dev)[:, None, None, None], torch.arange(c, device=dev)[None, :, None, None]
-        return padded[images, channels, rows, cols]
+        padded = F.pad(x.as_subclass(Tensor), (s, s, s, s)).flatten(2)   # (n, c, (h+2s)*(w+2s)), a plain tensor
+        rows, cols = torch.randint(0, 2*s + 1, (2, n, 1), device=dev)    # top-left corner of each image's window
+        window = torch.arange(h, device=dev)[:, None]*(w + 2*s) + torch.arange(w, device=dev)   # a window's pixels, flattened
+        positions = rows*(w + 2*s) + cols + window.flatten()             # (n, h*w): where each output pixel comes from
+        return padded.gather(2, positions[:, None].expand(n, c, h*w)).view(n, c, h, w)
 
 # %% ../nbs/05_faster_training.ipynb #3fafe07d
 def dataset_pixels(

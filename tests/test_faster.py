@@ -20,6 +20,20 @@ def test_random_shift_moves_training_images_only():
     assert torch.equal(RandomShift(3)(TensorImageBW(dots), split_idx=1), dots)
     assert torch.equal(RandomShift(0)(TensorImageBW(dots), split_idx=0), dots)
 
+def test_random_shift_cuts_a_window_of_the_padded_image(path):
+    "Every shifted image is exactly one 28×28 window of its zero-padded original, at most 3 pixels off, and stays uint8."
+    images = digit_pixels(path, 8, 'testing')[:64, None]
+    set_seed(0)
+    shifted = RandomShift(3)(TensorImageBW(images), split_idx=0)
+    assert shifted.dtype == torch.uint8
+    padded = torch.nn.functional.pad(images, (3, 3, 3, 3))
+    offsets = []
+    for image, original in zip(shifted, padded):
+        matches = [(r, c) for r in range(7) for c in range(7) if torch.equal(original[:, r:r+28, c:c+28], image)]
+        assert matches, "a shifted image is not a window of the padded original"
+        offsets.append(matches[0])
+    assert len(set(offsets)) > 10   # images move differently
+
 def test_fast_batches_match_the_per_item_pipeline(path, fast_dls):
     dls = mnist_dls(path, bs=64)
     assert len(fast_dls.train) == len(dls.train) and len(fast_dls.valid) == len(dls.valid)
