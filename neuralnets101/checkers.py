@@ -373,14 +373,19 @@ def check_random_shift(my_random_shift, max_shift:int=3, n:int=256) -> CheckRepo
         if not done: return report
         if not isinstance(shifted, Tensor) or shifted.shape != dots.shape:
             report.fail(f"{name}: expected a batch of shape {tuple(dots.shape)}, got {_describe(shifted)}"); return report
+        if shifted.dtype != dots.dtype:
+            report.fail(f"{name}: expected a batch of {dots.dtype} pixels like the input, got {shifted.dtype}: "
+                        "move the pixels without converting them"); return report
         moves = _dot_moves(shifted, row, col)
+        if not len(moves):
+            report.fail(f"{name}: no image holds the dot any more; each dot should move by at most {max_shift} pixels"); continue
         if name.endswith('middle') and len(moves) != n:   # near the border a dot may rightly be shifted out of the picture
             report.fail(f"{name}: every image should still hold its dot, found {len(moves)} dots in {n} images"); continue
-        if len(moves) and moves.abs().max() > max_shift:
+        if moves.abs().max() > max_shift:
             far = moves.abs().max().item()
             report.fail(f"{name}: a dot moved {far} pixels, more than {max_shift}"
                         + (": the image wrapped around (like torch.roll); pad with zeros instead" if far > 2*max_shift else '')); continue
-        if len(moves) and len(moves.unique(dim=0)) == 1:
+        if len(moves.unique(dim=0)) == 1:
             report.fail(f"{name}: all {n} images moved by the same offset {moves[0].tolist()}; give each image its own random offset"); continue
         problems = _range_problems(moves, max_shift) if name.endswith('middle') else []
         for problem in problems: report.fail(f"{name}: {problem}")
@@ -403,7 +408,8 @@ def check_conv_output_size(conv_output_size) -> CheckReport:
         if done: answers[case] = _as_number(got)
     # a known slip is recognised by giving the same answers as the learner on every case
     hint = next((hint for slip, hint in _conv_mistakes if all(slip(*case) == got for case, got in answers.items())),
-                "compare with the shapes that mnist_cnn printed, layer by layer")
+                "count the positions: pad the row with `padding` zeros on each side, then count the start positions, "
+                "`stride` apart, at which `ks` pixels fit (the chapter counts 7 → 4 this way)")
     for (size, ks, stride, padding), got in answers.items():
         expected = torch.nn.Conv2d(1, 1, ks, stride, padding)(torch.zeros(1, 1, size, size)).shape[-1]
         case = f"size {size}, kernel {ks}, stride {stride}, padding {padding}"

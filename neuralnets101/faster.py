@@ -30,14 +30,16 @@ def time_data_pass(
 
 # %% ../nbs/05_faster_training.ipynb #32508b85
 def time_compute(
-    learn:Learner,     # provides the model, the loss, the optimiser (`opt_func`) and the metrics that training uses
+    learn:Learner,     # provides the model, loss, optimiser (`opt_func`) and metrics that training uses
     batches:list,      # ready-made (xb, yb) training batches
     valid_batches=(),  # ready-made validation batches
     lr:float=1e-3,     # maximum learning rate of the timed epoch
 ) -> float:            # seconds for one epoch of `fit_one_cycle` on these batches
     "Time training without making batches: one epoch of `fit_one_cycle` on batches that already exist."
-    ready = DataLoaders(DataLoader(list(batches), bs=None), DataLoader(list(valid_batches), bs=None), device=learn.dls.device)
-    timed = Learner(ready, learn.model, loss_func=learn.loss_func, opt_func=learn.opt_func, metrics=learn.metrics)
+    ready = DataLoaders(DataLoader(list(batches), bs=None), DataLoader(list(valid_batches), bs=None),
+                        device=learn.dls.device)
+    timed = Learner(ready, learn.model, loss_func=learn.loss_func, opt_func=learn.opt_func,
+                    metrics=learn.metrics)
     start = time.perf_counter()
     with timed.no_bar(), timed.no_logging(): timed.fit_one_cycle(1, lr)
     return time.perf_counter() - start
@@ -50,10 +52,10 @@ class RandomShift(Transform):
     def encodes(self, x:TensorImage):
         n, c, h, w = x.shape
         s, dev = self.max_shift, x.device
-        padded = F.pad(x.as_subclass(Tensor), (s, s, s, s)).flatten(2)   # (n, c, (h+2s)*(w+2s)), a plain tensor
-        rows, cols = torch.randint(0, 2*s + 1, (2, n, 1), device=dev)    # top-left corner of each image's window
-        window = torch.arange(h, device=dev)[:, None]*(w + 2*s) + torch.arange(w, device=dev)   # a window's pixels, flattened
-        positions = rows*(w + 2*s) + cols + window.flatten()             # (n, h*w): where each output pixel comes from
+        padded = F.pad(x.as_subclass(Tensor), (s, s, s, s)).flatten(2)   # (n, c, (h+2s)*(w+2s)) pixels
+        rows, cols = torch.randint(0, 2*s + 1, (2, n, 1), device=dev)    # each window's top-left corner
+        window = torch.arange(h, device=dev)[:, None]*(w + 2*s) + torch.arange(w, device=dev)  # its pixels
+        positions = rows*(w + 2*s) + cols + window.flatten()             # (n, h*w): where each pixel comes from
         return padded.gather(2, positions[:, None].expand(n, c, h*w)).view(n, c, h, w)
 
 # %% ../nbs/05_faster_training.ipynb #3fafe07d

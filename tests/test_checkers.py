@@ -149,6 +149,9 @@ def only_diagonal(batch, s): return _crop(batch, s, torch.randint(0, 2*s + 1, (l
 def rows_only(batch, s):
     offsets = torch.stack([torch.randint(0, 2*s + 1, (len(batch),)), torch.full((len(batch),), s)], 1)
     return _crop(batch, s, offsets)
+def to_float(batch, max_shift): return shift_with_loop_and_zeros(batch, max_shift).float()/255
+def loses_the_dots(batch, max_shift): return torch.zeros_like(batch)
+
 def shift_with_loop_and_zeros(batch, max_shift):
     out = torch.zeros_like(batch)
     for i, image in enumerate(batch):
@@ -211,6 +214,8 @@ WRONG = [  # checker, wrong solution, words its report must contain
     (check_random_shift, never_plus_max, 'offset never reached -3'),
     (check_random_shift, only_diagonal, 'draw the row offset and the column offset separately'),
     (check_random_shift, rows_only, 'the column offset never reached -3 or +3'),
+    (check_random_shift, to_float, 'expected a batch of torch.uint8 pixels like the input, got torch.float32'),
+    (check_random_shift, loses_the_dots, 'no image holds the dot any more'),
     (check_conv_output_size, forgot_plus_one, 'one too few'),
     (check_conv_output_size, ignores_padding, 'include it'),
     (check_conv_output_size, padding_once, 'padding goes on both sides'),
