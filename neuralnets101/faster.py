@@ -52,10 +52,11 @@ class RandomShift(Transform):
     def encodes(self, x:TensorImage):
         n, c, h, w = x.shape
         s, dev = self.max_shift, x.device
+        padded_width = w + 2*s
         padded = F.pad(x.as_subclass(Tensor), (s, s, s, s)).flatten(2)   # (n, c, (h+2s)*(w+2s)) pixels
         rows, cols = torch.randint(0, 2*s + 1, (2, n, 1), device=dev)    # each window's top-left corner
-        window = torch.arange(h, device=dev)[:, None]*(w + 2*s) + torch.arange(w, device=dev)  # its pixels
-        positions = rows*(w + 2*s) + cols + window.flatten()             # (n, h*w): where each pixel comes from
+        window = torch.arange(h, device=dev)[:, None]*padded_width + torch.arange(w, device=dev)  # its pixels
+        positions = rows*padded_width + cols + window.flatten()          # (n, h*w): where each pixel comes from
         return padded.gather(2, positions[:, None].expand(n, c, h*w)).view(n, c, h, w)
 
 # %% ../nbs/05_faster_training.ipynb #3fafe07d

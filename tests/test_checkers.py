@@ -149,9 +149,6 @@ def only_diagonal(batch, s): return _crop(batch, s, torch.randint(0, 2*s + 1, (l
 def rows_only(batch, s):
     offsets = torch.stack([torch.randint(0, 2*s + 1, (len(batch),)), torch.full((len(batch),), s)], 1)
     return _crop(batch, s, offsets)
-def to_float(batch, max_shift): return shift_with_loop_and_zeros(batch, max_shift).float()/255
-def loses_the_dots(batch, max_shift): return torch.zeros_like(batch)
-
 def shift_with_loop_and_zeros(batch, max_shift):
     out = torch.zeros_like(batch)
     for i, image in enumerate(batch):
@@ -159,6 +156,8 @@ def shift_with_loop_and_zeros(batch, max_shift):
         src = image[:, max(0, -dy):28 - max(0, dy), max(0, -dx):28 - max(0, dx)]
         out[i, :, max(0, dy):max(0, dy) + src.shape[1], max(0, dx):max(0, dx) + src.shape[2]] = src
     return out
+def to_float(batch, max_shift): return shift_with_loop_and_zeros(batch, max_shift).float()/255
+def loses_the_dots(batch, max_shift): return torch.zeros_like(batch)
 
 def forgot_plus_one(size, ks, stride, padding): return (size + 2*padding - ks)//stride
 def ignores_padding(size, ks, stride, padding): return (size - ks)//stride + 1
