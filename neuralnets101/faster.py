@@ -132,15 +132,15 @@ def final_cnn(
     return nn.Sequential(*layers, conv_block(ni, 10, act=False), nn.Flatten())
 
 # %% ../nbs/05_faster_training.ipynb #8fdb241c
-FINAL_LR, FINAL_BS = 1e-2, 128   # maximum learning rate of the one-cycle schedule, batch size
+FINAL_LR, FINAL_BS = 3e-2, 256   # maximum learning rate of the one-cycle schedule, batch size
 
 def final_learner(
-    dls:DataLoaders,          # from `cached_mnist_dls`
-    model:nn.Module=None,     # defaults to `final_cnn()`
+    dls:DataLoaders,          # from `cached_mnist_dls(path, bs=FINAL_BS)`
+    model:nn.Module=None,     # defaults to `final_cnn(res_after=(1,))`: a residual block after the second convolution
     channels_last:bool=True,  # store activations channels-last: faster convolutions on a CPU
 ) -> Learner:
-    "A `Learner` for chapter 5's final model: label smoothing, accuracy, channels-last memory format."
-    model = final_cnn() if model is None else model
+    "A `Learner` for chapter 5's final model: a residual block, label smoothing, accuracy, channels-last memory format."
+    model = final_cnn(res_after=(1,)) if model is None else model
     if channels_last: model = model.to(memory_format=torch.channels_last)
     return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(), metrics=accuracy)
 

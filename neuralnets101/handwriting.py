@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from .mnist import find_mnist   # before fastai: it quiets torch's import warning
 from fastai.learner import Learner, load_learner
-from .faster import cached_mnist_dls, final_learner, FINAL_LR
+from .faster import cached_mnist_dls, final_learner, FINAL_LR, FINAL_BS
 from .draw import DigitReader
 
 # %% ../nbs/06_handwriting.ipynb #e89f5c94
@@ -29,7 +29,7 @@ def course_model(
         with warnings.catch_warnings():   # load_learner warns that a pickle file can run code: load only files you trust
             warnings.filterwarnings('ignore', message='.*insecure pickle', category=UserWarning)
             return load_learner(export)
-    learn = final_learner(cached_mnist_dls(find_mnist().path))
+    learn = final_learner(cached_mnist_dls(find_mnist().path, bs=FINAL_BS))
     learn.fit_one_cycle(epochs, FINAL_LR)
     return learn
 

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from PIL import Image
 from fastprogress.fastprogress import progress_bar
+from fastprogress.core import IN_NOTEBOOK
 
 # %% ../nbs/81_mnist.ipynb #506b8816
 warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning,
@@ -76,8 +77,15 @@ def build_folder(
     return dest
 
 # %% ../nbs/81_mnist.ipynb #e52e9415
+class _NoBar:
+    "Stands in for a progress bar where none can be seen: iterates over `items` and ignores updates."
+    def __init__(self, items): self.items = items
+    def __iter__(self): return iter(self.items)
+    def update(self, value): pass
+
 def _progress(items, comment:str):
-    "A progress bar over `items` that disappears when done."
+    "A progress bar over `items` that disappears when done, in a notebook or a terminal; elsewhere (a log file) each update would print a line, so none."
+    if not (IN_NOTEBOOK or getattr(sys.stdout, 'isatty', lambda: False)()): return _NoBar(items)
     bar = progress_bar(items, leave=False)
     bar.comment = comment
     return bar

@@ -41,3 +41,11 @@ def test_offline_notice_once_and_at_the_callers_line(tmp_path, monkeypatch):
     assert [w.category for w in caught] == [mnist.MnistSubsetWarning]
     assert caught[0].filename == __file__            # the learner's line, not the package's
     assert str(tmp_path) not in str(caught[0].message)
+
+def test_progress_is_silent_outside_a_terminal(capsys):
+    "In a script whose output goes to a file, a console bar would print every update as a new line: no bar there."
+    from neuralnets101.mnist import _progress
+    bar = _progress(range(3), 'counting')
+    assert list(bar) == [0, 1, 2]
+    bar.update(2)
+    assert capsys.readouterr().out == ''
