@@ -76,6 +76,28 @@ def test_warnings_are_reported_only_when_asked(tmp_path):
     assert check_notebook(fname) == []
     assert 'a warning in the output' in check_notebook(fname, warnings=True)[0]
 
+def html(text): return {'output_type': 'display_data', 'metadata': {}, 'data': {'text/html': [text], 'text/plain': ['<IPython.core.display.HTML object>']}}
+BAR_STYLE = html('\n<style>\n    progress { width: 300px; }\n</style>\n')
+TABLE = html('<table class="fastprogress"><tr><td>0</td><td>0.129939</td></tr></table>')
+
+def test_outputs_left_by_vanished_progress_bars_fail(tmp_path):
+    "A bar that disappears when done leaves its styles and a blank output: blank space for a reader."
+    problems = check_notebook(plant(tmp_path, '05_x.ipynb', BAR_STYLE, html(''), PICTURE))
+    assert problems == ["05_x.ipynb, cell 1: 2 empty output(s) left by progress bars that disappeared (run `make outputs` to save the lessons with their outputs)"]
+
+def test_styles_a_table_on_screen_uses_are_kept(tmp_path):
+    assert check_notebook(plant(tmp_path, '04_x.ipynb', BAR_STYLE, TABLE, PICTURE)) == []
+
+def test_make_outputs_drops_only_the_empty_outputs():
+    import nbformat
+    from make_outputs import drop_finished_bars
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('fit()'), nbformat.v4.new_code_cell('show()')])
+    nb.cells[0].outputs = [nbformat.from_dict(o) for o in (BAR_STYLE, TABLE, html(' '))]
+    nb.cells[1].outputs = [nbformat.from_dict(o) for o in (BAR_STYLE, html(''), stream('3 epochs\n'), PICTURE)]
+    drop_finished_bars(nb)
+    assert nb.cells[0].outputs == [BAR_STYLE, TABLE]
+    assert nb.cells[1].outputs == [stream('3 epochs\n'), PICTURE]
+
 def test_the_command_exits_non_zero_on_a_bad_notebook(tmp_path, capsys):
     good, bad = plant(tmp_path, '00_a.ipynb', PICTURE), plant(tmp_path, '01_b.ipynb', PICTURE, plain('/root/x'))
     assert main([str(good)]) == 0

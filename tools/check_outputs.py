@@ -1,7 +1,8 @@
 """Check the saved outputs of the course notebooks: what a reader sees before running anything.
 
 A notebook fails when one of its outputs holds an error or a traceback, an absolute path of some machine
-(`/home/...`, `C:\\Users\\...`), when the file is over 1.5 MB, or (lesson notebooks only, `nbs/0*_*.ipynb`) when
+(`/home/...`, `C:\\Users\\...`), when the file is over 1.5 MB, when a progress bar that disappeared on finishing left an empty output behind,
+or (lesson notebooks only, `nbs/0*_*.ipynb`) when
 it has no picture at all. `python tools/check_outputs.py [NOTEBOOK ...]` checks the given notebooks, or every
 notebook in nbs/; it prints one line per problem and exits non-zero if there is any."""
 import json, re, sys
@@ -27,6 +28,19 @@ def output_texts(output:dict):
         if mime.startswith('text/') or mime.endswith('json'):
             yield _text(data)
 
+STYLE = re.compile(r'<style>.*?</style>', re.S)
+
+def _html(output:dict) -> str: return _text(output.get('data', {}).get('text/html', ''))
+
+def finished_bars(
+    outputs:list,  # the outputs of one cell
+) -> list:         # indices of the outputs that show nothing
+    "Outputs left by progress bars that disappeared when done: HTML that is blank, or only styles no other output of the cell uses."
+    shown = any(STYLE.sub('', _html(o)).strip() for o in outputs)   # a table or a bar still on screen uses the styles
+    return [i for i, o in enumerate(outputs) if o.get('output_type') == 'display_data' and 'text/html' in o.get('data', {})
+            and set(o['data']) <= {'text/html', 'text/plain'} and not STYLE.sub('', _html(o)).strip()
+            and not (shown and STYLE.search(_html(o)))]
+
 def _strip_ansi(text): return re.sub(r'\x1b\[[0-9;]*m', '', text)
 
 def check_notebook(
@@ -42,6 +56,8 @@ def check_notebook(
     except (ValueError, KeyError) as e: return problems + [f"{name}: not a readable notebook ({type(e).__name__}: {e})"]
     pictures = 0
     for i, cell in enumerate(cells):
+        if empty := finished_bars(cell.get('outputs', [])):
+            problems.append(f"{name}, cell {i}: {len(empty)} empty output(s) left by progress bars that disappeared ({FIX})")
         for output in cell.get('outputs', []):
             pictures += 'image/png' in output.get('data', {})
             if output.get('output_type') == 'error':

@@ -18,7 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from check_outputs import ROOT, check_notebook
+from check_outputs import ROOT, check_notebook, finished_bars
 
 BIN = Path(sys.executable).parent
 SUBSET_NOTICE = 'MnistSubsetWarning'
@@ -30,6 +30,13 @@ def run_notebook(fname:Path, env:dict, timeout:int=1800):
     os.environ.update(env)                       # the kernel inherits this process's environment
     try: NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(fname.parent)}}).execute()
     finally: os.environ.clear(); os.environ.update(saved)
+    return nb
+
+def drop_finished_bars(nb):
+    "Remove the empty outputs that progress bars leave when they disappear (a reader would see blank space)."
+    for cell in nb.cells:
+        empty = set(finished_bars(cell.get('outputs', [])))
+        if empty: cell.outputs = [o for i, o in enumerate(cell.outputs) if i not in empty]
     return nb
 
 def _summary(error:Exception) -> str:
@@ -62,7 +69,7 @@ def save_outputs(files) -> int:
             except Exception as e:    # an error in a cell, a cell over the time limit, a dead kernel
                 print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end ({type(e).__name__}); left unchanged\n{_summary(e)}")
                 failures += 1; continue
-            nbformat.write(nb, fname)
+            nbformat.write(drop_finished_bars(nb), fname)
             subprocess.run([BIN/'nbdev-clean', '--fname', str(fname)], cwd=ROOT, check=True)
             problems = check_notebook(fname, warnings=True)
             for p in problems: print(f"FAILED: {p}")
