@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['CheckReport', 'check_image_to_tensor', 'check_rmse_distance', 'check_is_7', 'check_slope_at', 'check_descend',
            'check_mnist_loss', 'check_batch_accuracy', 'check_train_epoch', 'check_random_shift',
-           'check_conv_output_size']
+           'check_conv_output_size', 'check_centre_of_mass']
 
 # %% ../nbs/95_checkers.ipynb #dab6a229
 import math, warnings
@@ -416,4 +416,63 @@ def check_conv_output_size(conv_output_size) -> CheckReport:
         if not isinstance(got, (int, float, np.number)): report.fail(f"{case}: expected a whole number, got {_describe(got)}")
         elif got == expected: report.ok(f"{case}: {expected}")
         else: report.fail(f"{case}: expected {expected}, got {got}; {hint}")
+    return report
+
+# %% ../nbs/95_checkers.ipynb #103cad82
+def _scipy_centre(image:Tensor) -> tuple:
+    "SciPy's centre of mass of a picture, as (row, column)."
+    from scipy import ndimage
+    return tuple(float(v) for v in ndimage.center_of_mass(image.numpy()))
+
+def _centre_cases() -> list:
+    "(name, picture, (row, column)) cases for the centre of mass, the last one a real MNIST digit."
+    dot = torch.zeros(28, 28); dot[3, 20] = 1
+    two = torch.zeros(28, 28); two[10, 10], two[10, 16] = 1, 0.5
+    bar = torch.zeros(20, 8); bar[2:18, 5] = 1
+    seven = digit_stack(mnist_path(), 7, 'testing')[0].float()/255
+    return [('a single dot at row 3, column 20', dot, (3., 20.)), ('a full dot at (10, 10) and a half-inked one at (10, 16)', two, (10., 12.)),
+            ('a vertical bar in a 20×8 picture', bar, (9.5, 5.)), ('a real MNIST 7', seven, _scipy_centre(seven))]
+
+def _unweighted(image):
+    rows, cols = image.nonzero(as_tuple=True)
+    return rows.float().mean().item(), cols.float().mean().item()
+
+def _over_pixels(image):
+    rows, cols = torch.arange(image.shape[0])[:, None], torch.arange(image.shape[1])
+    return (rows*image).sum().item()/image.numel(), (cols*image).sum().item()/image.numel()
+
+def _bounding_box_centre(image):
+    rows, cols = image.nonzero(as_tuple=True)
+    return (rows.min() + rows.max()).item()/2, (cols.min() + cols.max()).item()/2
+
+_centre_mistakes = [(lambda image: _scipy_centre(image)[::-1], "return (row, column): rows first, the way PyTorch indexes a picture"),
+                    (_unweighted, "weight each position by its ink: a half-inked pixel counts half as much as a full one"),
+                    (_over_pixels, "divide by the total ink, image.sum(), not by the number of pixels"),
+                    (_bounding_box_centre, "that is the middle of the ink's bounding box, not its centre of mass: average the positions, weighted by ink")]
+
+def _as_pair(got):
+    "`got` as a tuple of two floats, or None if it is not two numbers."
+    try: values = [float(_as_number(v)) for v in got]
+    except (TypeError, ValueError): return None
+    return tuple(values) if len(values) == 2 else None
+
+# %% ../nbs/95_checkers.ipynb #afce18b0
+def check_centre_of_mass(my_centre_of_mass) -> CheckReport:
+    "Check `my_centre_of_mass(image)` on pictures whose centre is known exactly, and on a real MNIST 7."
+    report, answers = CheckReport('my_centre_of_mass'), []
+    for name, image, expected in _centre_cases():
+        done, got = _call(report, my_centre_of_mass, image.clone(),
+                          hints={'must match the size': "make the row numbers a column, torch.arange(h)[:, None], and the columns a row, torch.arange(w)"})
+        if not done: continue
+        if (pair := _as_pair(got)) is None: report.fail(f"{name}: expected two numbers (row, column), got {_describe(got)}"); return report
+        answers.append((name, image, expected, pair))
+    # a known slip is recognised by giving the same answers as the learner on every picture
+    slip = next((hint for mistake, hint in _centre_mistakes
+                 if answers and all(np.allclose(mistake(image), pair, atol=1e-3) for _, image, _, pair in answers)), None)
+    for name, image, expected, pair in answers:
+        if np.allclose(pair, expected, atol=1e-3): report.ok(f"{name}: ({expected[0]:.4g}, {expected[1]:.4g})")
+        else:
+            (row, got_row), (col, got_col) = (_two_numbers(e, g) if abs(e - g) > 1e-3 else (f"{e:.4g}",)*2 for e, g in zip(expected, pair))
+            report.fail(f"{name}: expected ({row}, {col}), got ({got_row}, {got_col})"
+                        + (f"; {slip}" if slip else ": the average row is the sum of row × ink over the total ink, and the same for columns"))
     return report

@@ -167,6 +167,30 @@ def conv_size_with_floor(size, ks, stride, padding):
     import math
     return math.floor((size + 2*padding - ks) / stride) + 1
 
+# --- chapter 6 ---
+def _rows_cols(image): return torch.arange(image.shape[0])[:, None], torch.arange(image.shape[1])
+def centre_swapped(image):
+    rows, cols = _rows_cols(image)
+    return ((cols*image).sum()/image.sum()).item(), ((rows*image).sum()/image.sum()).item()
+def centre_unweighted(image):
+    where = image.nonzero().float()
+    return tuple(where.mean(0).tolist())
+def centre_over_pixels(image):
+    rows, cols = _rows_cols(image)
+    return ((rows*image).mean()).item(), ((cols*image).mean()).item()
+def centre_of_bounding_box(image):
+    where = image.nonzero().float()
+    return tuple(((where.min(0).values + where.max(0).values)/2).tolist())
+def centre_square_only(image):
+    rows, cols = torch.arange(28)[:, None], torch.arange(28)
+    return ((rows*image).sum()/image.sum()).item(), ((cols*image).sum()/image.sum()).item()
+def centre_as_one_number(image): return (image.nonzero().float().mean()).item()
+def centre_with_numpy_as_tensors(image):
+    "Right, written with NumPy and returning 0-d tensors."
+    ink = image.numpy().astype(np.float64)
+    rows, cols = np.indices(ink.shape)
+    return torch.tensor((rows*ink).sum()/ink.sum()), torch.tensor((cols*ink).sum()/ink.sum())
+
 WRONG = [  # checker, wrong solution, words its report must contain
     (check_image_to_tensor, forgot_255, 'divide by 255'),
     (check_image_to_tensor, kept_bytes, 'expected a float tensor, got torch.uint8'),
@@ -219,11 +243,18 @@ WRONG = [  # checker, wrong solution, words its report must contain
     (check_conv_output_size, ignores_padding, 'include it'),
     (check_conv_output_size, padding_once, 'padding goes on both sides'),
     (check_conv_output_size, true_division, 'use integer division'),
+    (check_centre_of_mass, centre_swapped, 'expected (3, 20), got (20, 3); return (row, column): rows first'),
+    (check_centre_of_mass, centre_unweighted, 'expected (10, 12), got (10, 13); weight each position by its ink'),
+    (check_centre_of_mass, centre_over_pixels, 'divide by the total ink, image.sum(), not by the number of pixels'),
+    (check_centre_of_mass, centre_of_bounding_box, "that is the middle of the ink's bounding box"),
+    (check_centre_of_mass, centre_square_only, 'tensor b (20) at non-singleton dimension 0; make the row numbers a column, torch.arange(h)[:, None]'),
+    (check_centre_of_mass, centre_as_one_number, 'expected two numbers (row, column), got float'),
 ]
 RIGHT = [(check_image_to_tensor, image_to_tensor_float64), (check_rmse_distance, rmse_float64), (check_is_7, is_7_by_difference),
          (check_slope_at, slope_by_autograd_grad), (check_descend, descend_float64_zero_), (check_mnist_loss, loss_as_distance_float64),
          (check_batch_accuracy, accuracy_float64), (check_train_epoch, epoch_with_zero_), (check_random_shift, shift_with_loop_and_zeros),
-         (check_conv_output_size, conv_size_with_floor)]
+         (check_conv_output_size, conv_size_with_floor),
+         (check_centre_of_mass, centre_with_numpy_as_tensors)]
 
 def _run(checker, solution):
     with warnings.catch_warnings(record=True) as caught:
@@ -245,7 +276,7 @@ def test_right_solution_written_differently_passes(checker, solution):
 
 def test_every_checker_has_three_wrong_solutions_and_a_right_one():
     checkers = {c for c, _ in RIGHT}
-    assert len(checkers) == 10
+    assert len(checkers) == 11
     for checker in checkers: assert sum(c is checker for c, _, _ in WRONG) >= 3, checker.__name__
 
 @pytest.mark.parametrize('checker, solution, words', WRONG, ids=[f"{c.__name__}-{s.__name__}" for c, s, _ in WRONG])
