@@ -38,8 +38,8 @@ def _describe(value) -> str:
     if isinstance(value, np.ndarray): return f"a NumPy array of shape {value.shape}"
     return f"{type(value).__name__} {value!r}"[:120]
 
-def _call(report:CheckReport, func, *args, hints:dict=None):
-    "Call the learner's function, turning an exception into a ✗ line with the hint for a known mistake; returns (succeeded, result)."
+def _call(report:CheckReport, func, *args, hints:dict=None, case:str=None):
+    "Call the learner's function, turning an exception into a ✗ line with the hint for a known mistake; returns (succeeded, result). `case` names the input in that line."
     try:
         with warnings.catch_warnings():   # the ✗ line explains the mistake; torch's warnings about it would only add noise
             warnings.simplefilter('ignore')
@@ -48,7 +48,7 @@ def _call(report:CheckReport, func, *args, hints:dict=None):
         report.fail("not written yet: replace `raise NotImplementedError` with your code")
     except Exception as e:
         hint = next((hint for words, hint in (hints or {}).items() if words in str(e)), '')
-        report.fail(f"calling it raised {type(e).__name__}: {str(e).rstrip('.')}{hint and '; ' + hint}")
+        report.fail(f"{case + ': ' if case else ''}calling it raised {type(e).__name__}: {str(e).rstrip('.')}{hint and '; ' + hint}")
     return False, None
 
 # %% ../nbs/95_checkers.ipynb #a95c4740
@@ -446,9 +446,16 @@ def _bounding_box_centre(image):
     return (rows.min() + rows.max()).item()/2, (cols.min() + cols.max()).item()/2
 
 _centre_mistakes = [(lambda image: _scipy_centre(image)[::-1], "return (row, column): rows first, the way PyTorch indexes a picture"),
+                    (lambda image: (_scipy_centre(image)[1],)*2, "torch.arange(h) is a row of numbers, so it weighted the columns: make it a column with [:, None]"),
                     (_unweighted, "weight each position by its ink: a half-inked pixel counts half as much as a full one"),
                     (_over_pixels, "divide by the total ink, image.sum(), not by the number of pixels"),
                     (_bounding_box_centre, "that is the middle of the ink's bounding box, not its centre of mass: average the positions, weighted by ink")]
+
+def _centre_hints(image:Tensor) -> dict:
+    "Hints for the broadcasting errors a centre of mass can raise on `image`."
+    h, w = image.shape
+    return {'(28) must match': f"this picture is {h}×{w}: take h and w from image.shape instead of writing 28",
+            'must match the size': "make the row numbers a column, torch.arange(h)[:, None], and the columns a row, torch.arange(w)"}
 
 def _as_pair(got):
     "`got` as a tuple of two floats, or None if it is not two numbers."
@@ -461,8 +468,7 @@ def check_centre_of_mass(my_centre_of_mass) -> CheckReport:
     "Check `my_centre_of_mass(image)` on pictures whose centre is known exactly, and on a real MNIST 7."
     report, answers = CheckReport('my_centre_of_mass'), []
     for name, image, expected in _centre_cases():
-        done, got = _call(report, my_centre_of_mass, image.clone(),
-                          hints={'must match the size': "make the row numbers a column, torch.arange(h)[:, None], and the columns a row, torch.arange(w)"})
+        done, got = _call(report, my_centre_of_mass, image.clone(), case=name, hints=_centre_hints(image))
         if not done: continue
         if (pair := _as_pair(got)) is None: report.fail(f"{name}: expected two numbers (row, column), got {_describe(got)}"); return report
         answers.append((name, image, expected, pair))

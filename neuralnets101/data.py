@@ -35,6 +35,7 @@ def show_digits(
     titles=None,       # one title per image
     ncols:int=8,       # pictures per row
     size:float=1.2,    # inches per picture
+    frame:bool=False,  # draw each picture's edges (where the picture ends matters)
 ):
     "Draw digit images in a grid, ink dark on a light background."
     import matplotlib.pyplot as plt
@@ -46,5 +47,8 @@ def show_digits(
         if i >= len(images): continue
         image = images[i].detach().cpu() if isinstance(images[i], torch.Tensor) else images[i]
         ax.imshow(np.asarray(image), cmap='Greys')
+        if frame:
+            ax.axis('on'); ax.set_xticks([]); ax.set_yticks([])
+            for spine in ax.spines.values(): spine.set_color('0.6')
         if titles is not None: ax.set_title(str(titles[i]), fontsize=9)
     return fig

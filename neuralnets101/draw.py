@@ -237,7 +237,8 @@ class DigitPad(anywidget.AnyWidget):
             else:
                 image = np.asarray(self.prepare(drawing), dtype=np.float32)
                 probabilities = self.reader(image).tolist()
-                answer = f"I read a {self.reader.labels[int(np.argmax(probabilities))]}"
+                label = self.reader.labels[int(np.argmax(probabilities))]
+                answer = f"I read {'an' if str(label).startswith('8') else 'a'} {label}"
         except Exception as e:
             with self.hold_sync(): self.probabilities, self.answer = [], f"error: {type(e).__name__}: {e}"
             raise

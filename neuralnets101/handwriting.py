@@ -100,7 +100,7 @@ def fit_in_square(
     size:int=20,   # the longer side after scaling
 ) -> np.ndarray:   # float32, longer side `size`, brightest pixel 1
     "Scale a picture so its longer side is `size` pixels, keeping its proportions."
-    ink = torch.from_numpy(as_ink(image))[None, None]
+    ink = torch.from_numpy(as_ink(image))[None, None]   # F.interpolate wants a batch of channels: (1, 1, h, w)
     scale = size / max(ink.shape[2:])
     new_size = (max(1, round(ink.shape[2] * scale)), max(1, round(ink.shape[3] * scale)))
     scaled = F.interpolate(ink, size=new_size, mode='area' if scale < 1 else 'bilinear')[0, 0].clamp(min=0)

@@ -181,8 +181,12 @@ def centre_over_pixels(image):
 def centre_of_bounding_box(image):
     where = image.nonzero().float()
     return tuple(((where.min(0).values + where.max(0).values)/2).tolist())
-def centre_square_only(image):
-    rows, cols = torch.arange(28)[:, None], torch.arange(28)
+def centre_hard_coded_28(image):
+    rows, cols = torch.arange(28)[:, None], torch.arange(28)[None, :]
+    return ((rows*image).sum()/image.sum()).item(), ((cols*image).sum()/image.sum()).item()
+def centre_rows_not_a_column(image):
+    h, w = image.shape
+    rows, cols = torch.arange(h), torch.arange(w)
     return ((rows*image).sum()/image.sum()).item(), ((cols*image).sum()/image.sum()).item()
 def centre_as_one_number(image): return (image.nonzero().float().mean()).item()
 def centre_with_numpy_as_tensors(image):
@@ -247,7 +251,10 @@ WRONG = [  # checker, wrong solution, words its report must contain
     (check_centre_of_mass, centre_unweighted, 'expected (10, 12), got (10, 13); weight each position by its ink'),
     (check_centre_of_mass, centre_over_pixels, 'divide by the total ink, image.sum(), not by the number of pixels'),
     (check_centre_of_mass, centre_of_bounding_box, "that is the middle of the ink's bounding box"),
-    (check_centre_of_mass, centre_square_only, 'tensor b (20) at non-singleton dimension 0; make the row numbers a column, torch.arange(h)[:, None]'),
+    (check_centre_of_mass, centre_hard_coded_28, 'a vertical bar in a 20×8 picture: calling it raised RuntimeError'),
+    (check_centre_of_mass, centre_hard_coded_28, 'this picture is 20×8: take h and w from image.shape instead of writing 28'),
+    (check_centre_of_mass, centre_rows_not_a_column, 'tensor b (8) at non-singleton dimension 1; make the row numbers a column'),
+    (check_centre_of_mass, centre_rows_not_a_column, 'so it weighted the columns: make it a column with [:, None]'),
     (check_centre_of_mass, centre_as_one_number, 'expected two numbers (row, column), got float'),
 ]
 RIGHT = [(check_image_to_tensor, image_to_tensor_float64), (check_rmse_distance, rmse_float64), (check_is_7, is_7_by_difference),

@@ -65,7 +65,7 @@ def test_pad_reads_a_drawn_digit(learn, test_digits):
     for drawing, label in zip(test_digits['drawn'][:20], test_digits['labels'][:20]):
         pad.drawing = drawing
         check_close(sum(pad.probabilities), 1.0, eps=1e-5)
-        check_eq(pad.answer, f"I read a {pad.prediction}")
+        check_eq(pad.answer, f"I read {'an' if pad.prediction == 8 else 'a'} {pad.prediction}")
         check_eq(np.frombuffer(pad.seen, np.uint8).reshape(28, 28), np.round(mnist_style(drawing) * 255).astype(np.uint8))
         right += pad.prediction == label
     assert right >= 17, right

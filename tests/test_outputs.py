@@ -109,3 +109,10 @@ def test_make_outputs_refuses_to_run_without_full_mnist():
     env = {k: v for k, v in os.environ.items() if k != 'NEURALNETS101_MNIST'}
     result = subprocess.run([sys.executable, str(ROOT/'tools'/'make_outputs.py')], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and 'set NEURALNETS101_MNIST=' in result.stdout
+
+def test_chapter_6_outputs_come_with_chapter_5s_model(capsys):
+    "Chapter 6 reads the model chapter 5 saves: saving its outputs alone would use whatever model a test run left."
+    from make_outputs import lessons
+    assert [f.name for f in lessons([str(ROOT/'nbs'/'06_handwriting.ipynb')])] == ['05_faster_training.ipynb', '06_handwriting.ipynb']
+    assert 'running 05_faster_training.ipynb first' in capsys.readouterr().out
+    assert [f.name for f in lessons([str(ROOT/'nbs'/'03_sgd.ipynb')])] == ['03_sgd.ipynb']

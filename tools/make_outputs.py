@@ -49,8 +49,16 @@ def warnings_shown(nb) -> list:
     return [o.get('text', '') for c in nb.cells for o in c.get('outputs', [])
             if o.get('name') == 'stderr' and 'Warning' in o.get('text', '')]
 
+MODEL_MAKER, MODEL_READER = '05_faster_training.ipynb', '06_handwriting.ipynb'   # chapter 6 loads the model chapter 5 saves
+
 def lessons(args) -> list:
-    return [Path(a).resolve() for a in args] or sorted((ROOT/'nbs').glob('0[0-9]_*.ipynb'))
+    "The notebooks named in `args` (all lessons if none), with chapter 5 run before chapter 6 when only chapter 6 is named."
+    files = [Path(a).resolve() for a in args] or sorted((ROOT/'nbs').glob('0[0-9]_*.ipynb'))
+    names = [f.name for f in files]
+    if MODEL_READER in names and MODEL_MAKER not in names:   # otherwise chapter 6 would read whatever model is on disk (a test run's, from the subset)
+        print(f"{MODEL_READER} reads the model {MODEL_MAKER} saves: running {MODEL_MAKER} first")
+        files.insert(names.index(MODEL_READER), ROOT/'nbs'/MODEL_MAKER)
+    return files
 
 def save_outputs(files) -> int:
     "Run `files` on full MNIST and save them with outputs; return the number of failures."
