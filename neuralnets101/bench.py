@@ -152,14 +152,15 @@ def bench_final(
 ) -> dict:
     "Accuracy and epoch time of chapter 5's final model, in turns with its compute-only time and chapter 4's per-item pipeline."
     from fastai.vision.all import set_seed, no_random
-    from neuralnets101.faster import cached_mnist_dls, final_learner, time_compute, FINAL_LR, FINAL_BS
+    from neuralnets101.faster import cached_mnist_dls, final_learner, time_compute, FINAL_LR, FINAL_BS, BFloat16
     lr, bs, mnist = lr or FINAL_LR, bs or FINAL_BS, find_mnist()
     result = dict(benchmark='final', data_source=mnist.source, seed=seed, epochs=epochs, bs=bs, lr=lr,
                   device=str(torch.device('cuda' if torch.cuda.is_available() else 'cpu')), torch_threads=torch.get_num_threads())
     set_seed(seed, reproducible=True)
     dls = cached_mnist_dls(mnist.path, bs=bs)
     learn = final_learner(dls)
-    result.update(n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), params=sum(p.numel() for p in learn.model.parameters()))
+    result.update(n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), params=sum(p.numel() for p in learn.model.parameters()),
+                  bfloat16=isinstance(learn.model, BFloat16))
     with no_random(seed):   # the other runs' batches and models leave training's random state alone
         ready, ready_valid, other = list(dls.train.new()), list(dls.valid.new()), final_learner(dls)
         per_item, images = _per_item_turn(mnist.path, other.model, learn.loss_func, bs, per_item_batches)

@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['FINAL_LR', 'FINAL_BS', 'time_data_pass', 'time_compute', 'RandomShift', 'dataset_pixels', 'CachedImageDL',
-           'cached_mnist_dls', 'ResBlock', 'final_cnn', 'final_learner', 'export_learner']
+           'cached_mnist_dls', 'ResBlock', 'final_cnn', 'BFloat16', 'cpu_has_bfloat16', 'final_learner',
+           'export_learner']
 
 # %% ../nbs/05_faster_training.ipynb #0c1391e1
 import time
@@ -131,6 +132,19 @@ def final_cnn(
         ni = nf
     return nn.Sequential(*layers, conv_block(ni, 10, act=False), nn.Flatten())
 
+# %% ../nbs/05_faster_training.ipynb #5258c764
+class BFloat16(nn.Module):
+    "Run `model` under CPU autocast: its convolutions compute in bfloat16, its weights and outputs stay float32."
+    def __init__(self, model:nn.Module): super().__init__(); self.model = model
+    def forward(self, x):
+        with torch.autocast('cpu', dtype=torch.bfloat16): return self.model(x).float()
+
+# %% ../nbs/05_faster_training.ipynb #b4dbf35e
+def cpu_has_bfloat16() -> bool:
+    "Whether this processor computes in bfloat16 natively (AVX-512 BF16 or AMX instructions)."
+    checks = [getattr(torch.cpu, name, None) for name in ('_is_avx512_bf16_supported', '_is_amx_tile_supported')]
+    return any(check() for check in checks if check is not None)
+
 # %% ../nbs/05_faster_training.ipynb #8fdb241c
 FINAL_LR, FINAL_BS = 3e-2, 256   # maximum learning rate of the one-cycle schedule, batch size
 
@@ -138,10 +152,13 @@ def final_learner(
     dls:DataLoaders,          # from `cached_mnist_dls(path, bs=FINAL_BS)`
     model:nn.Module=None,     # defaults to `final_cnn(res_after=(1,))`: a residual block after the second convolution
     channels_last:bool=True,  # store activations channels-last: faster convolutions on a CPU
+    bfloat16:bool=None,       # compute the convolutions in bfloat16 (default: on a CPU with bfloat16 instructions)
 ) -> Learner:
-    "A `Learner` for chapter 5's final model: a residual block, label smoothing, accuracy, channels-last memory format."
+    "A `Learner` for chapter 5's final model: a residual block, label smoothing, accuracy, channels-last memory format, mixed precision."
     model = final_cnn(res_after=(1,)) if model is None else model
     if channels_last: model = model.to(memory_format=torch.channels_last)
+    if bfloat16 is None: bfloat16 = torch.device(dls.device or 'cpu').type == 'cpu' and cpu_has_bfloat16()
+    if bfloat16: model = BFloat16(model)
     return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(), metrics=accuracy)
 
 # %% ../nbs/05_faster_training.ipynb #ca48d83d

@@ -7,7 +7,9 @@ fastai = pytest.importorskip('fastai')
 from fastai.vision.all import set_seed, TensorImageBW, Path, load_learner
 from neuralnets101.mnist import digit_pixels, DIGITS
 from neuralnets101.lowlevel import mnist_dls
-from neuralnets101.faster import RandomShift, cached_mnist_dls, dataset_pixels, final_learner, time_compute, time_data_pass
+from neuralnets101.faster import (RandomShift, cached_mnist_dls, dataset_pixels, final_learner, time_compute, time_data_pass,
+                                  BFloat16, cpu_has_bfloat16, final_cnn)
+import neuralnets101.faster as faster
 
 @pytest.fixture(scope='module')
 def fast_dls(path): return cached_mnist_dls(path, bs=64)
@@ -70,6 +72,31 @@ def test_timing_helpers_count_images(fast_dls):
     before = [p.detach().clone() for p in learn.model.parameters()]
     assert time_compute(learn, [fast_dls.train.one_batch()], [fast_dls.valid.one_batch()]) > 0
     assert any(not torch.equal(a, b) for a, b in zip(before, learn.model.parameters())), "time_compute must take real steps"
+
+def test_bfloat16_keeps_weights_gradients_and_outputs_in_float32():
+    torch.manual_seed(0)
+    model = final_cnn(res_after=(1,)).eval()
+    images = torch.randn(8, 1, 28, 28)
+    wrapped = BFloat16(model)
+    scores, plain_scores = wrapped(images), model(images)
+    assert scores.dtype == torch.float32 and scores.shape == (8, 10)
+    assert 0 < (scores - plain_scores).abs().max() < 0.05 * plain_scores.abs().max(), "bfloat16 rounds, a little"
+    assert [p for p in wrapped.parameters()] == [p for p in model.parameters()]
+    scores.sum().backward()
+    assert all(p.grad is not None and p.grad.dtype == torch.float32 for p in model.parameters())
+
+def test_final_learner_computes_in_bfloat16_where_the_processor_has_it(fast_dls, monkeypatch):
+    assert isinstance(final_learner(fast_dls).model, BFloat16) == cpu_has_bfloat16()
+    assert isinstance(final_learner(fast_dls, bfloat16=True).model, BFloat16)
+    assert not isinstance(final_learner(fast_dls, bfloat16=False).model, BFloat16)
+    monkeypatch.setattr(faster, 'cpu_has_bfloat16', lambda: False)
+    assert not isinstance(final_learner(fast_dls).model, BFloat16)
+    monkeypatch.setattr(faster, 'cpu_has_bfloat16', lambda: True)
+    assert isinstance(final_learner(fast_dls).model, BFloat16)
+
+def test_no_bfloat16_without_pytorchs_processor_checks(monkeypatch):
+    for name in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'): monkeypatch.delattr(torch.cpu, name, raising=False)
+    assert cpu_has_bfloat16() is False
 
 def test_export_and_load(fast_dls, path, tmp_path):
     set_seed(42, reproducible=True)
