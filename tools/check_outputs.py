@@ -2,8 +2,9 @@
 
 A notebook fails when one of its outputs holds an error or a traceback, an absolute path of some machine
 (`/home/...`, `C:\\Users\\...`), when a progress bar that disappeared when done left an empty output behind,
-when the file is over 1.5 MB, or (lesson notebooks only, `nbs/0*_*.ipynb`) when it has no picture at all. `python tools/check_outputs.py [NOTEBOOK ...]` checks the given notebooks, or every
-notebook in nbs/; it prints one line per problem and exits non-zero if there is any."""
+when the file is over 1.5 MB, or (lesson notebooks only, `nbs/0*_*.ipynb`) when it has no picture at all.
+`python tools/check_outputs.py [NOTEBOOK ...]` checks the given notebooks, or every notebook in nbs/; it prints
+one line per problem and exits non-zero if there is any."""
 import json, re, sys
 from pathlib import Path
 
