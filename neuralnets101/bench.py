@@ -169,7 +169,8 @@ def bench_final(
     epoch_s, compute_s, per_item_s = (sum(timer.seconds[name])/epochs for name in ('epoch', 'compute', 'per_item'))
     result.update(epoch_s=round(epoch_s, 3), compute_only_epoch_s=round(compute_s, 3), ratio=round(epoch_s/compute_s, 3),
                   per_item_epoch_s=round(per_item_s, 2), per_item_scaled_from_images=images, speedup_vs_per_item=round(per_item_s/epoch_s, 2),
-                  epoch_s_each=[round(s, 2) for s in timer.seconds['epoch']], compute_only_epoch_s_each=[round(s, 2) for s in timer.seconds['compute']])
+                  epoch_s_each=[round(s, 2) for s in timer.seconds['epoch']], compute_only_epoch_s_each=[round(s, 2) for s in timer.seconds['compute']],
+                  per_item_epoch_s_each=[round(s, 2) for s in timer.seconds['per_item']])
     log(f"{epochs} epochs: {epoch_s:.2f} s each; compute only {compute_s:.2f} s (ratio {result['ratio']}); per-item pipeline {per_item_s:.1f} s (scaled from {images} images)")
     with learn.no_bar():
         result['accuracy_without_tta'] = round(float(learn.validate()[1]), 4)
