@@ -36,10 +36,12 @@ def finished_bars(
     outputs:list,  # the outputs of one cell
 ) -> list:         # indices of the outputs that show nothing
     "Outputs left by progress bars that disappeared when done: HTML that is blank, or only styles no other output of the cell uses."
-    shown = any(STYLE.sub('', _html(o)).strip() for o in outputs)   # a table or a bar still on screen uses the styles
-    return [i for i, o in enumerate(outputs) if o.get('output_type') == 'display_data' and 'text/html' in o.get('data', {})
-            and set(o['data']) <= {'text/html', 'text/plain'} and not STYLE.sub('', _html(o)).strip()
-            and not (shown and STYLE.search(_html(o)))]
+    html = [_html(o) for o in outputs]
+    visible = [STYLE.sub('', h).strip() for h in html]
+    shown = any(visible)   # a table or a bar still on screen uses the styles
+    return [i for i, (o, h, v) in enumerate(zip(outputs, html, visible))
+            if o.get('output_type') == 'display_data' and 'text/html' in o.get('data', {})
+            and set(o['data']) <= {'text/html', 'text/plain'} and not v and not (shown and STYLE.search(h))]
 
 def _strip_ansi(text): return re.sub(r'\x1b\[[0-9;]*m', '', text)
 
