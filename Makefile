@@ -6,7 +6,7 @@ PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test test-colab outputs quiet-offline bench-course bench-final clean-nbs
+.PHONY: install lab test test-colab colab-pins stamp outputs quiet-offline bench-course bench-final clean-nbs
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ test: $(STAMP)
 # runs the lessons there and drives their sliders in the classic Notebook 6.5.7; needs only $(PYTHON) and git
 test-colab:
 	$(PYTHON) tools/test_colab.py
+
+# Regenerate colab/constraints.txt from Colab's package list (colab/colab-pip-freeze.txt) and the installed closure
+# of the Colab test environment (.venv-colab, built by make test-colab; else this project's .venv)
+colab-pins: $(STAMP)
+	$(PY) tools/colab_pins.py
+
+# After committing a change to the package: write its commit into every notebook's setup cell, then commit the notebooks
+stamp: $(STAMP)
+	$(PY) tools/stamp_colab.py
 
 # Run the lessons on full MNIST and save them with their outputs (needs NEURALNETS101_MNIST=/path/to/mnist_png.tgz;
 # uses a throw-away FASTAI_HOME unless one is set). Commit the notebooks it writes.

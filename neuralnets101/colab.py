@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['repo_url', 'in_colab', 'colab_setup_source', 'commands_run_by', 'colab_badge', 'stamp_notebook',
-           'notebook_is_stamped']
+           'notebook_is_stamped', 'package_commit', 'stamped_commit']
 
 # %% ../nbs/80_colab.ipynb #ca7dfa19
-import json, os, sys
+import json, os, re, subprocess, sys
 from pathlib import Path
 from types import SimpleNamespace
 from importlib.metadata import metadata
@@ -33,12 +33,14 @@ def in_colab(
 # %% ../nbs/80_colab.ipynb #03a4ce44
 def colab_setup_source(
     url:str=None,  # repository URL (default: `repo_url()`)
+    commit:str=None,  # the course version to install (default: the newest on the main branch)
 ) -> str:          # the text of every notebook's first code cell
-    "Source of the setup cell: pip-install (or update) the course package and enable Colab's widget manager in Colab; nothing elsewhere."
+    "Source of the setup cell: pip-install the course package (at `commit`) and enable Colab's widget manager in Colab; nothing elsewhere."
     url = url or repo_url()
-    package = f'"neuralnets101 @ git+{url}"'
-    return ("# Setup: in Google Colab, install or update the course package (Colab's own ipywidgets and torch are kept)\n"
-            "# and turn on Colab's widget manager; elsewhere, nothing to do.\n"
+    if commit is not None and not re.fullmatch(r'[0-9a-f]{40}', commit): raise ValueError(f"expected a full 40-digit commit hash, got {commit!r}")
+    package = f'"neuralnets101 @ git+{url}{"@" + commit if commit else ""}"'
+    return ("# Setup: in Google Colab, install the course package at the version this notebook was saved with (Colab's own\n"
+            "# ipywidgets and torch are kept) and turn on Colab's widget manager; elsewhere, nothing to do.\n"
             "import os, sys\n"
             "if 'google.colab' in sys.modules or 'COLAB_RELEASE_TAG' in os.environ:\n"
             f"    !pip install -q --upgrade-strategy only-if-needed {package}\n"
@@ -84,15 +86,16 @@ def _cell(kind, source):
     return cell
 
 def stamp_notebook(
-    path:Path,  # a notebook whose first cell is its title
-) -> bool:      # True if the file changed
+    path:Path,         # a notebook whose first cell is its title
+    commit:str=None,   # the course version its setup cell installs (default: `package_commit()`)
+) -> bool:             # True if the file changed
     "Put the Colab badge and the setup cell right after a notebook's title cell."
     path = Path(path)
     nb = json.loads(path.read_text())
     text = lambda c: ''.join(c['source'])
     cells = [c for c in nb['cells'] if not text(c).startswith((_BADGE_MARK, _SETUP_MARK))]
     if not cells or cells[0]['cell_type'] != 'markdown': raise ValueError(f"{path}: expected a markdown title as the first cell")
-    wanted = [_cell('markdown', colab_badge(path.name)), _cell('code', colab_setup_source())]
+    wanted = [_cell('markdown', colab_badge(path.name)), _cell('code', colab_setup_source(commit=commit or package_commit(path.resolve().parents[1])))]
     current = [c for c in nb['cells'] if text(c).startswith((_BADGE_MARK, _SETUP_MARK))]
     if [text(c) for c in nb['cells'][1:3]] == [text(c) for c in wanted] and len(current) == 2: return False
     for old, new in zip(current, wanted):   # keep cell ids, so that a re-stamped notebook's diff is the new text only
@@ -101,7 +104,31 @@ def stamp_notebook(
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
     return True
 
-def notebook_is_stamped(path:Path) -> bool:
-    "Does the notebook carry the current badge and setup cell right after its title?"
+def notebook_is_stamped(
+    path:Path,        # a course notebook
+    commit:str=None,  # the course version it should install (default: `package_commit()`)
+) -> bool:
+    "Does the notebook carry the current badge and setup cell (installing `commit`) right after its title?"
     nb = json.loads(Path(path).read_text())
-    return [''.join(c['source']) for c in nb['cells'][1:3]] == [colab_badge(Path(path).name), colab_setup_source()]
+    wanted = [colab_badge(Path(path).name), colab_setup_source(commit=commit or package_commit(Path(path).resolve().parents[1]))]
+    return [''.join(c['source']) for c in nb['cells'][1:3]] == wanted
+
+# %% ../nbs/80_colab.ipynb #5169eeb5
+def package_commit(
+    root:Path=None,  # a folder inside a clone of the course's repository (default: the working folder)
+) -> str:            # a 40-digit commit hash
+    "The last commit that changed the course package (`neuralnets101/` or `pyproject.toml`)."
+    root = Path(root or Path.cwd())
+    result = subprocess.run(['git', 'log', '-1', '--format=%H', '--', ':/neuralnets101', ':/pyproject.toml'], cwd=root, capture_output=True, text=True)
+    if result.returncode or not result.stdout.strip(): raise RuntimeError(f"no git history of the course package in {root}: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+# %% ../nbs/80_colab.ipynb #670b82ef
+def stamped_commit(
+    path:Path,  # a course notebook
+) -> str:       # the commit its setup cell installs, or '' when it names none
+    "The course version a notebook's setup cell installs."
+    cells = json.loads(Path(path).read_text())['cells']
+    setup = next((''.join(c['source']) for c in cells if ''.join(c['source']).startswith(_SETUP_MARK)), '')
+    match = re.search(r'@([0-9a-f]{40})"', setup)
+    return match[1] if match else ''

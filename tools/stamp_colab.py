@@ -1,7 +1,15 @@
-"Give every course notebook its Colab badge and setup cell (see nbs/80_colab.ipynb)."
+"""Give every course notebook its Colab badge and setup cell (`make stamp`; see nbs/80_colab.ipynb).
+
+The setup cell installs the last commit that changed the package: run this after committing a change to
+`neuralnets101/` or `pyproject.toml`, then commit the notebooks it stamps."""
+import subprocess, sys
 from pathlib import Path
-from neuralnets101.colab import stamp_notebook
+from neuralnets101.colab import package_commit, stamp_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
+changed = subprocess.run(['git', 'status', '--porcelain', '--', 'neuralnets101', 'pyproject.toml'], cwd=ROOT, capture_output=True, text=True).stdout
+if changed.strip():
+    sys.exit(f"commit the package first: the setup cell installs a commit, and these changes are in none yet:\n{changed}")
+commit = package_commit(ROOT)
 for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
-    if stamp_notebook(nb): print('stamped', nb.relative_to(ROOT))
+    if stamp_notebook(nb, commit): print('stamped', nb.relative_to(ROOT), 'with', commit[:10])

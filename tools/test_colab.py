@@ -2,8 +2,9 @@
 
 1. Builds `.venv-colab` (git-ignored; reused while `colab/constraints.txt` is unchanged) with Colab's pins from
    `colab/constraints.txt`, plus pytest and playwright installed with `-c colab/constraints.txt` so no pin moves.
-2. Runs the notebooks' setup cell exactly as Colab would, but from a `git+file://` URL of this checkout
-   (its committed HEAD), and fails if pip changed the version of any pinned package.
+2. Runs the notebooks' setup cell exactly as Colab would, but from a `git+file://` URL of this checkout (at the
+   commit the notebooks name, whose package must be HEAD's), and fails if pip changed any installed package.
+   Checks that the environment's dependency closure is pinned (tools/colab_pins.py --check).
 3. Runs the lesson notebooks (and the widget and Colab notebooks) there, each opened alone in an empty folder
    with an empty fastai data folder, as in a fresh Colab runtime (offline: the course falls back to its subset).
 4. Runs `tests/colab/` in that environment: Debian's Chromium drives the sliders in the classic Notebook 6.5.7.
@@ -77,13 +78,19 @@ def build_env() -> bool:
     if ok: stamp.write_text(digest)
     return ok
 
-def setup_cell_commands(url:str) -> list:
-    "The commands the notebooks' setup cell runs in Colab, for the course at `url`."
+def setup_cell_commands(url:str, commit:str) -> list:
+    "The commands the notebooks' setup cell runs in Colab, for the course at `url`, version `commit`."
     code = ("import json, sys; from neuralnets101.colab import colab_setup_source, commands_run_by; "
-            "print(json.dumps(commands_run_by(colab_setup_source(sys.argv[1]), modules={'google.colab': object()})))")
-    out = subprocess.run([PY, '-c', code, url], capture_output=True, text=True, env={**venv_env(), 'PYTHONPATH': str(ROOT)}, cwd=ROOT)
+            "print(json.dumps(commands_run_by(colab_setup_source(sys.argv[1], sys.argv[2]), modules={'google.colab': object()})))")
+    out = subprocess.run([PY, '-c', code, url, commit], capture_output=True, text=True, env={**venv_env(), 'PYTHONPATH': str(ROOT)}, cwd=ROOT)
     if out.returncode: raise RuntimeError(f"could not read the setup cell: {out.stderr[-2000:]}")
     return json.loads(out.stdout)
+
+def stamped_commit() -> str:
+    "The course version that the lessons' setup cell installs (the same in every notebook: the notebook tests check that)."
+    cells = json.loads((ROOT/'nbs'/'00_data.ipynb').read_text())['cells']
+    match = re.search(r'@([0-9a-f]{40})"', ''.join(''.join(c['source']) for c in cells[:3]))
+    return match[1] if match else ''
 
 def installed_commit() -> str:
     "The commit of the course package installed from git, or '' when it is not installed that way."
@@ -93,24 +100,28 @@ def installed_commit() -> str:
     return subprocess.run([PY, '-I', '-c', code], capture_output=True, text=True).stdout.strip()
 
 def install_course() -> list:
-    "Run the setup cell's commands; return the failures (a pip error, a pinned package moved, a stale course)."
-    head = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    "Run the setup cell's commands; return the failures (a pip error, any package moved, a stale course)."
+    commit = stamped_commit()
+    if not commit: return ["the setup cell of nbs/00_data.ipynb names no commit: run `make stamp`"]
+    stale = subprocess.run(['git', 'diff', '--stat', commit, 'HEAD', '--', 'neuralnets101', 'pyproject.toml'], cwd=ROOT, capture_output=True, text=True)
+    if stale.returncode or stale.stdout.strip():
+        return [f"the notebooks install commit {commit[:10]}, whose package differs from HEAD's: commit, then run `make stamp` and commit\n{stale.stdout}{stale.stderr}"]
     if subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=ROOT, capture_output=True, text=True).stdout.strip():
-        say("note: the working tree has uncommitted changes; the setup cell installs the committed HEAD")
+        say(f"note: the working tree has uncommitted changes; the setup cell installs the committed {commit[:10]}")
     before, commit_before = installed(), installed_commit()
     problems = []
-    for command in setup_cell_commands(f"file://{ROOT}"):
+    for command in setup_cell_commands(f"file://{ROOT}", commit):
         if not command.startswith('pip '): say(f"(Colab only, not run here: {command})"); continue
         if not pip(command, shell=True, env=venv_env()): problems.append(f"the setup cell's `{command}` failed")
     after = installed()
-    moved = {name: (before.get(name), after.get(name)) for name in pins() if before.get(name) != after.get(name)}
-    for name, (old, new) in moved.items(): problems.append(f"the setup cell changed {name}: {old} -> {new}")
-    added = sorted(f"{n} {v}" for n, v in after.items() if n not in before)
-    changed = sorted(f"{n} {before[n]} -> {v}" for n, v in after.items() if n in before and before[n] != v and n not in moved)
-    say(f"the setup cell added: {', '.join(added) or 'nothing'}; changed (not pinned): {', '.join(changed) or 'nothing'}")
+    moved = {name: (before.get(name), after.get(name)) for name in before if name != 'neuralnets101' and before.get(name) != after.get(name)}
+    for name, (old, new) in moved.items(): problems.append(f"the setup cell changed {name}: {old} -> {new or 'removed'}")
+    added = sorted(f"{n}=={v}" for n, v in after.items() if n not in before)
+    say(f"pip freeze before and after the setup cell: added {', '.join(added) or 'nothing'}; "
+        f"changed {', '.join(f'{n} {o} -> {v}' for n, (o, v) in moved.items()) or 'nothing'}")
     commit_after = installed_commit()
-    say(f"course installed at commit {commit_after[:10] or '?'} (before: {commit_before[:10] or 'not installed'}; HEAD {head[:10]})")
-    if commit_after != head: problems.append(f"the installed course is at {commit_after or 'no commit'}, not at HEAD {head}")
+    say(f"course installed at commit {commit_after[:10] or '?'} (before: {commit_before[:10] or 'not installed'}; the notebooks name {commit[:10]})")
+    if commit_after != commit: problems.append(f"the installed course is at {commit_after or 'no commit'}, not at {commit}, which the notebooks name")
     return problems
 
 RUN_NOTEBOOK = """
@@ -169,7 +180,9 @@ def main():
         say(f"\ntest-colab took {time.time() - start:.0f} s\n{passed} passed, {failed + 1} failed"); sys.exit(1)
     problems = install_course()
     for problem in problems: say(f"  {problem}")
-    if record(not problems, "setup cell installs the course and keeps every pinned package"):
+    pins_check = run([sys.executable, ROOT/'tools'/'colab_pins.py', '--check', '--python', PY])
+    record(pins_check.returncode == 0, "every package of the course's dependency closure that Colab has is pinned at Colab's version")
+    if record(not problems, "setup cell installs the course and changes no other package"):
         with tempfile.TemporaryDirectory(prefix='neuralnets101-colab-') as scratch:
             for counts in (run_notebooks(Path(scratch)), run_browser_tests(Path(scratch))):
                 passed += counts[0]; failed += counts[1]
