@@ -6,7 +6,7 @@ PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test test-colab colab-pins stamp outputs quiet-offline bench-course bench-final clean-nbs
+.PHONY: install lab test test-colab colab-pins stamp readme outputs quiet-offline bench-course bench-final clean-nbs
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ colab-pins: $(STAMP)
 # After committing a change to the package: write its commit into every notebook's setup cell, then commit the notebooks
 stamp: $(STAMP)
 	$(PY) tools/stamp_colab.py
+
+# README.md from nbs/index.ipynb
+readme: $(STAMP)
+	$(PY) tools/make_readme.py
 
 # Run the lessons on full MNIST and save them with their outputs (needs NEURALNETS101_MNIST=/path/to/mnist_png.tgz;
 # uses a throw-away FASTAI_HOME unless one is set). Commit the notebooks it writes.

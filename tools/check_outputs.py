@@ -2,11 +2,14 @@
 
 A notebook fails when one of its outputs holds an error or a traceback, an absolute path of some machine
 (`/home/...`, `C:\\Users\\...`), when a progress bar that disappeared when done left an empty output behind,
-when the file is over 1.5 MB, or (lesson notebooks only, `nbs/0*_*.ipynb`) when it has no picture at all.
+when the file is over 1.5 MB, or (lesson notebooks only, as tools/course.py lists them) when it has no picture at all.
 `python tools/check_outputs.py [NOTEBOOK ...]` checks the given notebooks, or every notebook in nbs/; it prints
 one line per problem and exits non-zero if there is any."""
 import json, re, sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from course import is_lesson, notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_BYTES = 1_500_000
@@ -15,7 +18,6 @@ ABSOLUTE_PATH = re.compile(r'(?<![\w.~-])(/(root|home|Users|tmp|work|private|var
 TRACEBACK = re.compile(r'Traceback \(most recent call last\)')
 FIX = "run `make outputs` to save the lessons with their outputs"
 
-def is_lesson(fname:Path) -> bool: return re.fullmatch(r'0\d_.*\.ipynb', Path(fname).name) is not None
 
 def _text(value): return ''.join(value) if isinstance(value, list) else value if isinstance(value, str) else json.dumps(value)
 
@@ -78,7 +80,7 @@ def check_notebook(
 def main(args=None):
     names = sys.argv[1:] if args is None else args
     warnings = '--warnings' in names
-    files = [Path(n).resolve() for n in names if n != '--warnings'] or sorted((ROOT/'nbs').glob('[!_.]*.ipynb'))
+    files = [Path(n).resolve() for n in names if n != '--warnings'] or notebooks()
     problems = [p for f in files for p in check_notebook(f, warnings)]
     for p in problems: print(p)
     print(f"checked the outputs of {len(files)} notebooks: " + (f"{len(problems)} problems" if problems else "all fine"))

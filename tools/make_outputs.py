@@ -2,7 +2,7 @@
 
     NEURALNETS101_MNIST=/path/to/mnist_png.tgz python tools/make_outputs.py [NOTEBOOK ...]
 
-Runs `nbs/0[0-9]_*.ipynb` in order (or the notebooks named) on full MNIST, in a throw-away `FASTAI_HOME` and
+Runs the lessons (tools/course.py's `LESSONS`) in order (or the notebooks named, after the lessons they need) on full MNIST, in a throw-away `FASTAI_HOME` and
 decoded-pixel cache unless `FASTAI_HOME` / `NEURALNETS101_CACHE` are set, writes each notebook back with its
 outputs, cleans it with nbdev-clean and checks the outputs (tools/check_outputs.py, warnings included).
 A notebook whose run fails is left as it was.
@@ -19,6 +19,7 @@ from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).parent))
 from check_outputs import ROOT, check_notebook, finished_bars
+from course import in_run_order, lesson_paths
 
 BIN = Path(sys.executable).parent
 SUBSET_NOTICE = 'MnistSubsetWarning'
@@ -49,16 +50,13 @@ def warnings_shown(nb) -> list:
     return [o.get('text', '') for c in nb.cells for o in c.get('outputs', [])
             if o.get('name') == 'stderr' and 'Warning' in o.get('text', '')]
 
-MODEL_MAKER, MODEL_READER = '05_faster_training.ipynb', '06_handwriting.ipynb'   # chapter 6 loads the model chapter 5 saves
-
 def lessons(args) -> list:
-    "The notebooks named in `args` (all lessons if none), with chapter 5 run before chapter 6 when only chapter 6 is named."
-    files = [Path(a).resolve() for a in args] or sorted((ROOT/'nbs').glob('0[0-9]_*.ipynb'))
-    names = [f.name for f in files]
-    if MODEL_READER in names and MODEL_MAKER not in names:   # otherwise chapter 6 would read whatever model is on disk (a test run's, from the subset)
-        print(f"{MODEL_READER} reads the model {MODEL_MAKER} saves: running {MODEL_MAKER} first")
-        files.insert(names.index(MODEL_READER), ROOT/'nbs'/MODEL_MAKER)
-    return files
+    "The notebooks named in `args` (all lessons if none), each after the lessons it needs (chapter 6 reads chapter 5's model)."
+    files = [Path(a).resolve() for a in args] or lesson_paths()
+    ordered = in_run_order(files)
+    added = [f for f in ordered if f not in files]
+    if added: print(f"running {', '.join(f.name for f in added)} first: {', '.join(f.name for f in files)} reads what it saves")
+    return ordered
 
 def save_outputs(files) -> int:
     "Run `files` on full MNIST and save them with outputs; return the number of failures."

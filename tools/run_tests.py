@@ -3,7 +3,8 @@ and pytest test run.
 
 It never changes the working tree: cleanliness and export sync are checked on a temporary copy. Every notebook
 runs with nbdev-test (two at a time) and counts by its exit code; pytest counts come from its JUnit XML report.
-Prints `N passed, N failed` as its last line and exits non-zero when anything failed. Arguments are passed on
+Runs offline (NEURALNETS101_OFFLINE=1, no download attempt) unless NEURALNETS101_ONLINE=1, so the same commit tests the
+same data on every machine. Prints `N passed, N failed` as its last line and exits non-zero when anything failed. Arguments are passed on
 to pytest, e.g. `python tools/run_tests.py --deselect tests/test_lab_command.py`."""
 import filecmp, os, shutil, subprocess, sys, tempfile, time
 import xml.etree.ElementTree as ET
@@ -14,8 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT/'tools'))
 from check_outputs import check_notebook
-
-def notebooks() -> list: return sorted((ROOT/'nbs').glob('[!_.]*.ipynb'))
+from course import notebooks, unlisted
 
 def _differences(ours:Path, theirs:Path, pattern:str) -> list:
     "Files matching `pattern` that differ between the folders `ours` and `theirs` (or exist in only one)."
@@ -84,9 +84,25 @@ def run_pytest(args=()) -> list:
         print(f"FAILED: pytest exited {result.returncode}"); results.append(('pytest', False))
     return results
 
+def check_lessons_listed() -> list:
+    "Every lesson-numbered notebook is in tools/course.py's list, and every listed lesson exists."
+    print("\n$ tools/course.py   (every lesson listed once)", flush=True)
+    missing = unlisted()
+    print(f"FAILED: {', '.join(missing)}: add the lesson to LESSONS in tools/course.py (see CONTRIBUTING.md)" if missing else "ok")
+    return [('lessons listed in tools/course.py', not missing)]
+
+def choose_data():
+    "The same data on every machine: the offline subset, unless NEURALNETS101_MNIST names full MNIST or NEURALNETS101_ONLINE=1."
+    if os.environ.get('NEURALNETS101_ONLINE') != '1': os.environ.setdefault('NEURALNETS101_OFFLINE', '1')
+    source = (f"full MNIST from {os.environ['NEURALNETS101_MNIST']}" if os.environ.get('NEURALNETS101_MNIST') else
+              "MNIST from fastai's data folder, or the offline subset (no download)" if os.environ.get('NEURALNETS101_OFFLINE') else
+              "MNIST from fastai's data folder or a download, else the offline subset")
+    print(f"data: {source}", flush=True)
+
 def main():
     start = time.time()
-    results = check_clean_and_exported() + check_saved_outputs() + run_notebooks() + run_pytest(sys.argv[1:])
+    choose_data()
+    results = check_lessons_listed() + check_clean_and_exported() + check_saved_outputs() + run_notebooks() + run_pytest(sys.argv[1:])
     failed = [name for name, ok in results if not ok]
     if failed: print("\nfailed: " + ", ".join(failed))
     print(f"\ntest command took {time.time() - start:.0f} s")

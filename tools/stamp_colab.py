@@ -5,11 +5,12 @@ The setup cell installs the last commit that changed the package: run this after
 import subprocess, sys
 from pathlib import Path
 from neuralnets101.colab import package_commit, stamp_notebook
+from course import notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 changed = subprocess.run(['git', 'status', '--porcelain', '--', 'neuralnets101', 'pyproject.toml'], cwd=ROOT, capture_output=True, text=True).stdout
 if changed.strip():
     sys.exit(f"commit the package first: the setup cell installs a commit, and these changes are in none yet:\n{changed}")
 commit = package_commit(ROOT)
-for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
+for nb in notebooks():
     if stamp_notebook(nb, commit): print('stamped', nb.relative_to(ROOT), 'with', commit[:10])

@@ -17,6 +17,8 @@ import hashlib, json, os, re, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT/'tools'))
+from course import COLAB_TOO, lesson_paths
 VENV = Path(os.environ.get('NEURALNETS101_COLAB_VENV', ROOT/'.venv-colab'))
 PY = VENV/'bin'/'python'
 CONSTRAINTS = ROOT/'colab'/'constraints.txt'
@@ -135,7 +137,7 @@ finally: nbformat.write(nb, path)
 
 def run_notebooks(scratch:Path) -> tuple:
     "Run each lesson notebook alone in an empty folder with an empty fastai data folder; return (passed, failed)."
-    notebooks = sorted((ROOT/'nbs').glob('0[0-9]_*.ipynb')) + [ROOT/'nbs'/'80_colab.ipynb', ROOT/'nbs'/'82_widgets.ipynb']
+    notebooks = lesson_paths() + [ROOT/'nbs'/f'{name}.ipynb' for name in COLAB_TOO]
     env = venv_env(FASTAI_HOME=str(scratch/'fastai'), JUPYTER_DATA_DIR=str(scratch/'jupyter-data'),
                    JUPYTER_CONFIG_DIR=str(scratch/'jupyter-config'), MPLBACKEND='module://matplotlib_inline.backend_inline')
     passed = failed = 0
