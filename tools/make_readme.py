@@ -15,6 +15,7 @@ def readme_text(index=ROOT/'nbs'/'index.ipynb'):
         parts.append(source if cell['cell_type'] == 'markdown' else f"```python\n{source}\n```")
     text = '\n\n'.join(parts)
     text = re.sub(r'\]\((?!https?:)([\w.-]+\.ipynb)\)', r'](nbs/\1)', text)   # notebook links are relative to nbs/
+    text = re.sub(r'\]\(\.\./([\w./-]+)\)', r'](\1)', text)                    # and so are links to the project's other files
     return '<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file -->\n\n' + text + '\n'
 
 if __name__ == '__main__':
