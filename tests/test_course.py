@@ -67,6 +67,8 @@ def test_a_dummy_chapter_that_follows_the_checklist_is_picked_up_by_every_tool(t
     git('add', '-A', cwd=copy); git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'dummy chapter', cwd=copy)
     stamped = run(BIN/'python', 'tools/stamp_colab.py')
     assert stamped.returncode == 0 and 'stamped nbs/07_dummy.ipynb' in stamped.stdout, stamped
+    before = (copy/'nbs'/'07_dummy.ipynb').read_text()
+    assert run(BIN/'nbdev-clean').returncode == 0 and (copy/'nbs'/'07_dummy.ipynb').read_text() == before, "stamping left the notebook unclean"
     # 5. the home page and the README
     index = copy/'nbs'/'index.ipynb'
     nb = json.loads(index.read_text())

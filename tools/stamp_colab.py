@@ -13,4 +13,6 @@ if changed.strip():
     sys.exit(f"commit the package first: the setup cell installs a commit, and these changes are in none yet:\n{changed}")
 commit = package_commit(ROOT)
 for nb in notebooks():
-    if stamp_notebook(nb, commit): print('stamped', nb.relative_to(ROOT), 'with', commit[:10])
+    if stamp_notebook(nb, commit):
+        subprocess.run([Path(sys.executable).parent/'nbdev-clean', '--fname', nb], cwd=ROOT, check=True)   # in nbdev's own layout
+        print('stamped', nb.relative_to(ROOT), 'with', commit[:10])
