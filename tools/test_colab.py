@@ -6,7 +6,8 @@
    commit the notebooks name, whose package must be HEAD's), and fails if pip changed any installed package.
    Checks that the environment's dependency closure is pinned (tools/colab_pins.py --check).
 3. Runs the lesson notebooks (and the widget and Colab notebooks) there, each opened alone in an empty folder
-   with an empty fastai data folder, as in a fresh Colab runtime (offline: the course falls back to its subset).
+   with an empty fastai data folder, as in a fresh Colab runtime (offline: the course falls back to its subset);
+   a notebook that shows a warning (other than the course's offline notice) fails.
 4. Runs `tests/colab/` in that environment: Debian's Chromium drives the sliders in the classic Notebook 6.5.7.
    Screenshots go to test-artifacts/colab/.
 
@@ -135,6 +136,12 @@ try: NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata
 finally: nbformat.write(nb, path)
 """
 
+def warnings_shown(notebook:Path) -> list:
+    "The warnings an executed notebook shows, except the course's own notice that it uses the offline subset."
+    cells = json.loads(notebook.read_text())['cells']
+    texts = [''.join(o.get('text', '')) for c in cells for o in c.get('outputs', []) if o.get('name') == 'stderr']
+    return [t for t in texts if 'Warning' in t and 'MnistSubsetWarning' not in t]
+
 def run_notebooks(scratch:Path) -> tuple:
     "Run each lesson notebook alone in an empty folder with an empty fastai data folder; return (passed, failed)."
     notebooks = lesson_paths() + [ROOT/'nbs'/f'{name}.ipynb' for name in COLAB_TOO]
@@ -148,7 +155,11 @@ def run_notebooks(scratch:Path) -> tuple:
         start = time.time()
         say(f"\nrunning {notebook.name} alone in an empty folder")
         result = subprocess.run([PY, '-c', RUN_NOTEBOOK, copy, folder], env=env, cwd=folder, capture_output=True, text=True)
-        if result.returncode == 0: passed += 1; say(f"ok: {notebook.name} ({time.time() - start:.0f} s)")
+        noise = warnings_shown(copy)
+        if result.returncode == 0 and noise:
+            failed += 1
+            say(f"FAILED: {notebook.name} shows a warning from a dependency:\n" + '\n'.join(w.strip()[:400] for w in noise))
+        elif result.returncode == 0: passed += 1; say(f"ok: {notebook.name} ({time.time() - start:.0f} s)")
         else:
             failed += 1
             error = re.sub(r'\x1b\[[0-9;]*m', '', result.stderr)
