@@ -246,7 +246,8 @@ def _compare(
 ) -> bool:
     "One ✓/✗ line comparing `got` with `expected`: type, shape, then values, naming the entries that differ."
     if not isinstance(got, Tensor):
-        advice = {float: ": return the tensor itself, without .item()", np.ndarray: ": wrap it with torch.tensor(...)"}.get(type(got), '')
+        advice = (": return the tensor itself, without .item()" if type(got) is float else
+                  ": wrap it with torch.tensor(...)" if isinstance(got, (np.ndarray, np.generic)) else '')
         report.fail(f"{what}: expected a tensor, got {_describe(got)}{advice}"); return False
     if got.shape != expected.shape:
         advice = shape_hint or _shape_hint(tuple(got.shape), tuple(expected.shape))
