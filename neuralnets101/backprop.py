@@ -6,7 +6,7 @@
 __all__ = ['Value', 'topological_order', 'draw_graph', 'simple_net_forward', 'mnist_loss_backward', 'linear_backward',
            'relu_backward', 'simple_net_grads', 'train_epoch_by_hand', 'no_grad']
 
-# %% ../nbs/07_backprop_by_hand.ipynb #d8cd91a9
+# %% ../nbs/07_backprop_by_hand.ipynb #daf4a44f
 import math, numbers
 from contextlib import contextmanager
 import torch
@@ -150,7 +150,7 @@ def backward(self:Value,
     if not retain_graph:
         for node in steps: node.pass_back, node.locals = None, None
 
-# %% ../nbs/07_backprop_by_hand.ipynb #38beb107
+# %% ../nbs/07_backprop_by_hand.ipynb #b7cbe3c3
 def _columns(order:list) -> dict:
     "Column of each Value: one right of its deepest parent; a number made by hand just left of its first use."
     column, children = {}, {}
@@ -171,6 +171,15 @@ def _positions(order:list) -> dict:
         for i, node in enumerate(nodes): position[node] = (col, (len(nodes) - 1)/2 - i)
     return position
 
+def _curve_middle(ax, start:tuple, end:tuple, bend:float) -> tuple:
+    "The middle of matplotlib's arc3 curve from `start` to `end` with `rad=bend`, in data coordinates."
+    to_screen = ax.transData
+    (x0, y0), (x1, y1) = to_screen.transform(start), to_screen.transform(end)
+    control = ((x0 + x1)/2 + bend*(y1 - y0), (y0 + y1)/2 - bend*(x1 - x0))
+    middle = ((x0 + x1)/4 + control[0]/2, (y0 + y1)/4 + control[1]/2)
+    x, y = to_screen.inverted().transform(middle)
+    return x, y + (0.08 if bend == 0 else 0)
+
 def _arrows(node:Value) -> dict:
     "Each parent of `node` with its local derivative (summed for a parent used twice), or None once they were thrown away."
     arrows = {}
@@ -179,7 +188,7 @@ def _arrows(node:Value) -> dict:
         arrows[parent] = None if local is None or arrows.get(parent, 0.) is None else arrows.get(parent, 0.) + local
     return arrows
 
-# %% ../nbs/07_backprop_by_hand.ipynb #07b9f5b3
+# %% ../nbs/07_backprop_by_hand.ipynb #dfd65b16
 def draw_graph(
     root:Value,        # the output, e.g. a loss
     ax=None,           # matplotlib axes to draw on
@@ -189,20 +198,21 @@ def draw_graph(
     order = topological_order(root)
     position = _positions(order)
     columns, rows = max(x for x, _ in position.values()) + 1, max(abs(y) for _, y in position.values())*2 + 1
-    if ax is None: _, ax = plt.subplots(figsize=(2.1*columns, 1.2*rows + 0.6))
+    if ax is None: _, ax = plt.subplots(figsize=(2.1*columns, 1.2*rows + 1))
+    ax.set(xlim=(-0.5, columns - 0.5), ylim=(-rows/2, rows/2 + 0.4)); ax.axis('off')   # room above for curved arrows
     for node in order:
         for parent, local in _arrows(node).items():
-            (x0, y0), (x1, y1) = position[parent], position[node]
-            ax.annotate('', xy=(x1 - 0.3, y1), xytext=(x0 + 0.3, y0), arrowprops=dict(arrowstyle='-|>', color='gray'))
+            start, end = (position[parent][0] + 0.3, position[parent][1]), (position[node][0] - 0.3, position[node][1])
+            bend = -0.3 if position[node][0] - position[parent][0] > 1 else 0.   # an arrow that skips a column curves over it
+            ax.annotate('', xy=end, xytext=start, arrowprops=dict(arrowstyle='-|>', color='gray', connectionstyle=f'arc3,rad={bend}'))
             if local is not None:
-                ax.text((x0 + x1)/2, (y0 + y1)/2 + 0.08, f"×{local:.3g}", color='tab:blue', ha='center', va='center', fontsize=9,
-                        bbox=dict(fc='white', ec='none', pad=0.5))
+                ax.text(*_curve_middle(ax, start, end, bend), f"×{local:.3g}", color='tab:blue', ha='center', va='center',
+                        fontsize=9, bbox=dict(fc='white', ec='none', pad=0.5))
     for node, (x, y) in position.items():
         name = ' = '.join(part for part in (node.label, node.op) if part) or 'number'
         ax.text(x, y + 0.08, f"{name}\n{node.data:.4g}", ha='center', va='center', fontsize=9,
                 bbox=dict(boxstyle='round', fc='#f2f2f2', ec='gray'))
         if grads: ax.text(x, y - 0.28, f"grad {node.grad:.4g}", ha='center', va='center', fontsize=9, color='tab:red')
-    ax.set(xlim=(-0.5, columns - 0.5), ylim=(-rows/2, rows/2)); ax.axis('off')
     return ax
 
 # %% ../nbs/07_backprop_by_hand.ipynb #29afb2b5
