@@ -813,6 +813,9 @@ def check_tanh(my_tanh) -> CheckReport:
                  if answers and all(all(_close(g, s) for g, s in zip(got, _tanh_gradients(_tanh_slip(mistake), formula, a, b)))
                                     for _, formula, a, b, got, _ in answers)), None)
     for name, formula, a, b, (value, *grads), (expected_value, *expected_grads) in answers:
+        if any(isinstance(n, float) and math.isnan(n) for n in (value, *grads)):
+            report.fail(f"{name}: got NaN (not a number) for the {'value' if math.isnan(value) else 'gradient'}, which comes from "
+                        "an undefined step such as 0/0 or inf - inf: tanh and its local derivative are defined for every number"); continue
         if not _close(value, expected_value):
             report.fail("{}: expected the value {}, got {}; the result's number should be math.tanh(x.data)".format(
                 name, *_two_numbers(expected_value, value))); continue
