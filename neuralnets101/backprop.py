@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 from fastcore.basics import patch
 from .sgd import check_batch, mnist_loss
 
-# %% ../nbs/07_backprop_by_hand.ipynb #1f0002c5
+# %% ../nbs/07_backprop_by_hand.ipynb #dec70194
 _recording = True   # False inside `no_grad()`: operations then record no parents
 
 class Value:
@@ -32,7 +32,10 @@ class Value:
             raise TypeError(f"Value expects a number (int or float), got {type(data).__name__} {data!r:.60}{hint}")
         parents = tuple(parents)
         for parent in parents:
-            if not isinstance(parent, Value): raise TypeError(f"parents must be Values, got {type(parent).__name__} {parent!r:.60}")
+            if isinstance(parent, Value): continue
+            twin = (": a Value of another definition of the class (running the cell that defines Value again, or mixing it "
+                    "with neuralnets101.backprop's Value, makes two)") if type(parent).__name__ == 'Value' else ''
+            raise TypeError(f"parents must be Values, got {type(parent).__name__} {parent!r:.60}{twin}")
         self.data, self.grad, self.op, self.label = float(data), 0., op, label
         self.parents = parents if _recording else ()
         self.locals = ()                     # local derivatives, one per parent, saved by the operation

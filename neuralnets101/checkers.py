@@ -765,6 +765,7 @@ _tanh_mistakes = [('sign', "the gradient has the wrong sign: tanh rises everywhe
 
 _tanh_hints = {'must be real number, not Value': "x is a Value: take its number with x.data",
                "must be Tensor, not Value": "torch works on tensors: use math.tanh(x.data) for the number",
+               'another definition of the class': "write my_tanh with the course's Value: `from neuralnets101.backprop import Value`",
                'parents must be Values': "give the Value itself as a parent, parents=(x,), not its number"}
 
 def _tanh_gradients(tanh, formula, a:float, b:float) -> tuple:
@@ -791,6 +792,9 @@ def _first_call_problem(my_tanh) -> str:
     x = Value(0.5)
     got = my_tanh(x)
     if got is x: return "it returned x itself: return a new Value, and leave x as it was"
+    if type(got).__name__ == 'Value' and not isinstance(got, Value):
+        return ("it returned a Value of another definition of the class: write my_tanh with the course's, "
+                "`from neuralnets101.backprop import Value`")
     if not isinstance(got, Value):
         return (f"expected a Value, got {_describe(got)}: wrap the number with Value(t, parents=(x,), op='tanh') "
                 "so that backward() can reach x")

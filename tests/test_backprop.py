@@ -384,3 +384,12 @@ def test_the_checkers_own_slips_are_the_ones_named():
     for slip, words in [('sign', 'wrong sign'), ('no upstream', 'multiply the local derivative'), ('overwrite', "don't overwrite"),
                         ('input', 'not 1 - x²'), ('no pass_back', 'no gradient reached x')]:
         assert words in repr(check_tanh(_tanh_slip(slip))), slip
+
+def test_a_value_of_another_definition_of_the_class_is_named():
+    "A learner who runs the cell defining Value again, or writes my_tanh with the notebook's own Value, is told why."
+    namespace = {}
+    exec("class Value:\n    def __init__(self, data, parents=(), op=''): self.data, self.parents, self.grad, self.op = data, parents, 0., op", namespace)
+    NotebookValue = namespace['Value']
+    def tanh_with_the_notebooks_value(x): return NotebookValue(math.tanh(x.data), parents=(x,), op='tanh')
+    assert "from neuralnets101.backprop import Value" in repr(check_tanh(tanh_with_the_notebooks_value))
+    with pytest.raises(TypeError, match="another definition of the class"): Value(1., parents=(NotebookValue(2.),))
