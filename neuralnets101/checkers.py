@@ -752,6 +752,7 @@ def _tanh_slip(slip:str):
             elif slip == 'no upstream': x.grad += 1 - t**2
             elif slip == 'overwrite': x.grad = (1 - t**2) * out.grad
             elif slip == 'input': x.grad += (1 - x.data**2) * out.grad
+            elif slip == 'overwrite, no upstream': x.grad = 1 - t**2
         if slip != 'no pass_back': out.pass_back = pass_back
         return out
     return tanh
@@ -760,6 +761,8 @@ _tanh_mistakes = [('sign', "the gradient has the wrong sign: tanh rises everywhe
                   ('no upstream', "multiply the local derivative by out.grad, the gradient that arrived at the result: that is the chain rule"),
                   ('overwrite', "add to x.grad with +=, don't overwrite it with =: x may feed other operations too (here it is used twice), "
                                 "and each adds its share"),
+                  ('overwrite, no upstream', "two slips: add to x.grad with += instead of overwriting it (x may feed other operations "
+                                             "too), and multiply the local derivative by out.grad, the gradient that arrived at the result"),
                   ('input', "the local derivative is 1 - t², with t = tanh(x), the result: not 1 - x²"),
                   ('no pass_back', "no gradient reached x: define pass_back() and set it as the result's pass_back, out.pass_back = pass_back")]
 

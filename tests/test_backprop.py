@@ -268,6 +268,7 @@ def _set(x, amount): x.grad = amount
 tanh_sign_flipped = _tanh_with(lambda x, t, out: _add(x, -(1 - t**2) * out.grad))
 tanh_without_upstream = _tanh_with(lambda x, t, out: _add(x, 1 - t**2))
 tanh_overwrites = _tanh_with(lambda x, t, out: _set(x, (1 - t**2) * out.grad))
+tanh_overwrites_without_upstream = _tanh_with(lambda x, t, out: _set(x, 1 - t**2))
 tanh_input_squared = _tanh_with(lambda x, t, out: _add(x, (1 - x.data**2) * out.grad))
 def tanh_forgets_pass_back(x): return Value(math.tanh(x.data), parents=(x,), op='tanh')
 def tanh_without_parents(x): return Value(math.tanh(x.data))
@@ -331,6 +332,7 @@ WRONG = [
     (check_tanh, tanh_sign_flipped, 'the gradient has the wrong sign'),
     (check_tanh, tanh_without_upstream, 'multiply the local derivative by out.grad'),
     (check_tanh, tanh_overwrites, "add to x.grad with +=, don't overwrite it with ="),
+    (check_tanh, tanh_overwrites_without_upstream, 'two slips: add to x.grad with += instead of overwriting it'),
     (check_tanh, tanh_input_squared, 'not 1 - x²'),
     (check_tanh, tanh_forgets_pass_back, 'no gradient reached x: define pass_back()'),
     (check_tanh, tanh_without_parents, "the result's parents do not include x"),
@@ -382,7 +384,7 @@ def test_each_checker_names_at_least_three_slips_and_knows_unwritten_code():
 
 def test_the_checkers_own_slips_are_the_ones_named():
     for slip, words in [('sign', 'wrong sign'), ('no upstream', 'multiply the local derivative'), ('overwrite', "don't overwrite"),
-                        ('input', 'not 1 - x²'), ('no pass_back', 'no gradient reached x')]:
+                        ('input', 'not 1 - x²'), ('no pass_back', 'no gradient reached x'), ('overwrite, no upstream', 'two slips')]:
         assert words in repr(check_tanh(_tanh_slip(slip))), slip
 
 def test_a_value_of_another_definition_of_the_class_is_named():
