@@ -6,7 +6,7 @@
 __all__ = ['TIME_LIMIT', 'CheckReport', 'TimeLimitExceeded', 'call_learner', 'as_number', 'check_image_to_tensor',
            'check_rmse_distance', 'check_is_7', 'check_slope_at', 'check_descend', 'check_mnist_loss',
            'check_batch_accuracy', 'check_train_epoch', 'check_random_shift', 'check_conv_output_size',
-           'check_centre_of_mass']
+           'check_centre_of_mass', 'check_tanh', 'check_linear1_backward']
 
 # %% ../nbs/95_checkers.ipynb #dab6a229
 import inspect, math, shutil, signal, tempfile, threading, time, warnings
@@ -729,4 +729,159 @@ def check_centre_of_mass(my_centre_of_mass) -> CheckReport:
             (row, got_row), (col, got_col) = (_two_numbers(e, g) if abs(e - g) > 1e-3 else (f"{e:.4g}",)*2 for e, g in zip(expected, pair))
             report.fail(f"{name}: expected ({row}, {col}), got ({got_row}, {got_col})"
                         + (f"; {slip}" if slip else ": the average row is the sum of row × ink over the total ink, and the same for columns"))
+    return report
+
+# %% ../nbs/95_checkers.ipynb #3581a6ec
+from .backprop import Value
+
+def _tanh_cases() -> list:
+    "(name, formula(tanh, a, b), a, b) cases: tanh alone, with its input used twice, tanh of tanh, inside a product."
+    return [('tanh(x) at x = 0.5', lambda tanh, a, b: tanh(a), 0.5, 1.),
+            ('tanh(x) at x = -2', lambda tanh, a, b: tanh(a), -2., 1.),
+            ('tanh(x) * x at x = 0.8 (x used twice)', lambda tanh, a, b: tanh(a) * a, 0.8, 1.),
+            ('tanh(tanh(x)) at x = 1.2', lambda tanh, a, b: tanh(tanh(a)), 1.2, 1.),
+            ('tanh(a * b) + a at a = 0.7, b = -1.5', lambda tanh, a, b: tanh(a * b) + a, 0.7, -1.5)]
+
+def _tanh_slip(slip:str):
+    "A tanh for `Value` with a known slip in its backward pass."
+    def tanh(x):
+        t = math.tanh(x.data)
+        out = Value(t, parents=(x,), op='tanh')
+        def pass_back():
+            if slip == 'sign': x.grad -= (1 - t**2) * out.grad
+            elif slip == 'no upstream': x.grad += 1 - t**2
+            elif slip == 'overwrite': x.grad = (1 - t**2) * out.grad
+            elif slip == 'input': x.grad += (1 - x.data**2) * out.grad
+            elif slip == 'overwrite, no upstream': x.grad = 1 - t**2
+        if slip != 'no pass_back': out.pass_back = pass_back
+        return out
+    return tanh
+
+_tanh_mistakes = [('sign', "the gradient has the wrong sign: tanh rises everywhere, so x.grad grows by (1 - t²) · out.grad"),
+                  ('no upstream', "multiply the local derivative by out.grad, the gradient that arrived at the result: that is the chain rule"),
+                  ('overwrite', "add to x.grad with +=, don't overwrite it with =: x may feed other operations too (here it is used twice), "
+                                "and each adds its share"),
+                  ('overwrite, no upstream', "two slips: add to x.grad with += instead of overwriting it (x may feed other operations "
+                                             "too), and multiply the local derivative by out.grad, the gradient that arrived at the result"),
+                  ('input', "the local derivative is 1 - t², with t = tanh(x), the result: not 1 - x²"),
+                  ('no pass_back', "no gradient reached x: define pass_back() and set it as the result's pass_back, out.pass_back = pass_back")]
+
+_tanh_hints = {'must be real number, not Value': "x is a Value: take its number with x.data",
+               "must be Tensor, not Value": "torch works on tensors: use math.tanh(x.data) for the number",
+               'another definition of the class': "write my_tanh with the course's Value: `from neuralnets101.backprop import Value`",
+               'parents must be Values': "give the Value itself as a parent, parents=(x,), not its number"}
+
+def _tanh_gradients(tanh, formula, a:float, b:float) -> tuple:
+    "The value of `formula` built with `tanh`, and the gradients of a and b after `backward()`."
+    a, b = Value(a), Value(b)
+    out = formula(tanh, a, b)
+    out.backward()
+    return out.data, a.grad, b.grad
+
+def _torch_gradients(formula, a:float, b:float) -> tuple:
+    "The same with PyTorch's autograd, in 64-bit floats."
+    a, b = (torch.tensor(n, dtype=torch.float64, requires_grad=True) for n in (a, b))
+    out = formula(torch.tanh, a, b)
+    out.backward()
+    return out.item(), a.grad.item(), (b.grad.item() if b.grad is not None else 0.)
+
+def _close(got, expected, tol:float=1e-6) -> bool:
+    "Is the number `got` within `tol` (relative, or absolute near 0) of `expected`? NaN never is."
+    return isinstance(got, (int, float)) and abs(got - expected) <= tol*max(1., abs(expected))
+
+# %% ../nbs/95_checkers.ipynb #1f5d460f
+def _first_call_problem(my_tanh) -> str:
+    "What is wrong with what `my_tanh` returns for a fresh Value, or '' if it is a new Value."
+    x = Value(0.5)
+    got = my_tanh(x)
+    if got is x: return "it returned x itself: return a new Value, and leave x as it was"
+    if type(got).__name__ == 'Value' and not isinstance(got, Value):
+        return ("it returned a Value of another definition of the class: write my_tanh with the course's, "
+                "`from neuralnets101.backprop import Value`")
+    if not isinstance(got, Value):
+        return (f"expected a Value, got {_describe(got)}: wrap the number with Value(t, parents=(x,), op='tanh') "
+                "so that backward() can reach x")
+    if x.data != 0.5: return "it changed x.data: leave x as it was and put tanh's number in the new Value"
+    if x not in got.parents: return "the result's parents do not include x: give it parents=(x,), so backward() can reach x"
+    return ''
+
+def check_tanh(my_tanh) -> CheckReport:
+    "Check `my_tanh(x)` on formulas using it, against `torch.tanh` and PyTorch's autograd."
+    report = CheckReport('my_tanh')
+    done, problem = call_learner(report, _first_call_problem, my_tanh, hints=_tanh_hints)
+    if not done: return report
+    if problem: report.fail(problem); return report
+    answers = []
+    for name, formula, a, b in _tanh_cases():
+        done, got = call_learner(report, _tanh_gradients, my_tanh, formula, a, b, hints=_tanh_hints, case=name)
+        if done: answers.append((name, formula, a, b, got, _torch_gradients(formula, a, b)))
+    # a known slip is recognised by giving the same answers as the learner on every formula
+    slip = next((hint for mistake, hint in _tanh_mistakes
+                 if answers and all(all(_close(g, s) for g, s in zip(got, _tanh_gradients(_tanh_slip(mistake), formula, a, b)))
+                                    for _, formula, a, b, got, _ in answers)), None)
+    for name, formula, a, b, (value, *grads), (expected_value, *expected_grads) in answers:
+        if any(isinstance(n, float) and math.isnan(n) for n in (value, *grads)):
+            report.fail(f"{name}: got NaN (not a number) for the {'value' if math.isnan(value) else 'gradient'}, which comes from "
+                        "an undefined step such as 0/0 or inf - inf: tanh and its local derivative are defined for every number"); continue
+        if not _close(value, expected_value):
+            report.fail("{}: expected the value {}, got {}; the result's number should be math.tanh(x.data)".format(
+                name, *_two_numbers(expected_value, value))); continue
+        wrong = [(which, e, g) for which, e, g in zip(('x' if 'x' in name else 'a', 'b'), expected_grads, grads) if not _close(g, e)]
+        if not wrong: report.ok(f"{name}: value and gradients right"); continue
+        which, e, g = wrong[0]
+        report.fail("{}: expected the gradient of {} to be {}, got {}; {}".format(
+            name, which, *_two_numbers(e, g), slip or "x.grad should grow by (1 - t²) times out.grad, with t = tanh(x)"))
+    return report
+
+# %% ../nbs/95_checkers.ipynb #c380d23c
+def _linear1_cases() -> list:
+    "(name, xb, weights, upstream) on real validation 3s and 7s: one output with mnist_loss's upstream gradient, and three outputs."
+    from neuralnets101.backprop import mnist_loss_backward
+    path = mnist_path()
+    xb, targets = inputs_and_labels(digit_stack(path, 3, 'testing')[:32], digit_stack(path, 7, 'testing')[:32])
+    generator = torch.Generator().manual_seed(0)
+    weights = torch.randn(784, 1, generator=generator)*0.05
+    weights3, upstream3 = torch.randn(784, 3, generator=generator)*0.05, torch.randn(len(xb), 3, generator=generator)/len(xb)
+    return [('64 real 3s and 7s, weights (784, 1), the upstream gradient of mnist_loss', xb, weights, mnist_loss_backward(xb @ weights, targets)),
+            ('the same pictures, weights (784, 3), three outputs', xb, weights3, upstream3)]
+
+def _linear1_expected(xb:Tensor, weights:Tensor, upstream:Tensor) -> tuple:
+    "The gradients of linear1 for xb, weights and bias, by PyTorch's autograd."
+    xb, weights = xb.clone().requires_grad_(), weights.clone().requires_grad_()
+    bias = torch.zeros(weights.shape[1], requires_grad=True)
+    linear1(xb, weights, bias).backward(upstream)
+    return xb.grad, weights.grad, bias.grad
+
+def _linear1_hint(what:str, xb:Tensor, weights:Tensor, upstream:Tensor):
+    "A function naming the mistake behind a wrong gradient for `what` ('xb', 'weights' or 'bias'), if it is a known one."
+    ones = torch.ones_like(upstream)
+    right = {'xb': upstream @ weights.T, 'weights': xb.T @ upstream, 'bias': upstream.sum(0)}[what]
+    no_upstream = {'xb': ones @ weights.T, 'weights': xb.T @ ones, 'bias': ones.sum(0)}[what]
+    def hint(got):
+        if _matches(got, -right, atol=1e-7): return "the sign is flipped: the chain rule multiplies, with no minus sign"
+        if _matches(got, no_upstream, atol=1e-7): return "multiply by the upstream gradient: that is the chain rule's other factor"
+        if _matches(got, right/len(xb), atol=1e-7): return "add up over the batch, don't average: the upstream gradient already carries the loss's 1/n"
+        return {'xb': "each input feeds every output through its weight: upstream @ weights.T",
+                'weights': "each weight multiplies one pixel in every picture: xb.T @ upstream, shares added over the batch",
+                'bias': "every picture adds the same bias: its gradient is the upstream gradient added up over the batch"}[what]
+    return hint
+
+_linear1_shape_hints = {'bias': "a bias is shared by every picture of the batch: add up its gradients over the batch, upstream.sum(0)",
+                        'weights': "a gradient has the shape of what it belongs to: (784, outputs) for the weights, so xb.T @ upstream",
+                        'xb': "a gradient has the shape of what it belongs to: (n, 784) for xb, so upstream @ weights.T"}
+_linear1_call_hints = {'cannot be multiplied': "check the shapes: xb is (n, 784), weights (784, outputs), upstream (n, outputs), "
+                                               "and each gradient has the shape of what it belongs to"}
+
+# %% ../nbs/95_checkers.ipynb #9bc841bc
+def check_linear1_backward(my_linear1_backward) -> CheckReport:
+    "Check `my_linear1_backward(xb, weights, upstream)` against PyTorch's gradients of chapter 3's `linear1`."
+    report = CheckReport('my_linear1_backward')
+    for name, xb, weights, upstream in _linear1_cases():
+        done, got = call_learner(report, my_linear1_backward, xb, weights, upstream, hints=_linear1_call_hints, case=name)
+        if not done: continue
+        if not isinstance(got, (tuple, list)) or len(got) != 3:
+            report.fail(f"{name}: expected three gradients (for xb, weights and bias), got {_describe(got)}"); continue
+        for what, mine, expected in zip(('xb', 'weights', 'bias'), got, _linear1_expected(xb, weights, upstream)):
+            _compare(report, f"{name}: the gradient for {what}", mine, expected, atol=1e-6,
+                     hint=_linear1_hint(what, xb, weights, upstream), shape_hint=_linear1_shape_hints[what])
     return report
