@@ -6,8 +6,8 @@
 __all__ = ['SLIDER_RATES', 'VERDICT_COLOURS', 'speed_data', 'quadratic', 'mse', 'show_fit', 'apply_step', 'inputs_and_labels',
            'init_params', 'check_batch', 'linear1', 'mnist_loss', 'get_dls', 'calc_grad', 'BasicOptim',
            'TrainingDiverged', 'train_epoch', 'batch_accuracy', 'validate_epoch', 'History', 'train_model',
-           'plot_history', 'show_weights', 'simple_net', 'rate_text', 'SgdRun', 'retrain', 'sgd_verdict',
-           'describe_sgd_run', 'plot_sgd_run', 'sgd_explorer']
+           'plot_history', 'show_weights', 'simple_net', 'rate_text', 'SgdRun', 'retrain', 'epochs_text',
+           'loss_fraction_left', 'sgd_verdict', 'describe_sgd_run', 'plot_sgd_run', 'sgd_explorer']
 
 # %% ../nbs/03_sgd.ipynb #2b3611cf
 import re, time
@@ -21,6 +21,7 @@ from fastai.torch_core import set_seed
 
 # %% ../nbs/03_sgd.ipynb #8bf2c14f
 from .widgets import LearningRateExplorer
+from .gradients import how_much_left
 
 # %% ../nbs/03_sgd.ipynb #8df110ac
 def speed_data(
@@ -324,29 +325,37 @@ def retrain(
     return run
 
 # %% ../nbs/03_sgd.ipynb #8b0a24a1
-def sgd_verdict(run:SgdRun) -> str:   # 'diverged', 'too large', 'too small' or 'learned'
-    "What happened in a retraining, judged from its losses and how saturated its sigmoid ended."
+def epochs_text(n:int) -> str:
+    "'1 epoch', '5 epochs'."
+    return f"{n} epoch" + ('' if n == 1 else 's')
+
+def loss_fraction_left(run:SgdRun) -> float:
+    "The training loss after the last epoch as a fraction of the loss before the first step."
+    return run.history.train_loss[-1] / run.start_loss
+
+def sgd_verdict(run:SgdRun) -> str:   # 'diverged', 'too large', 'too small' or 'learning'
+    "What happened in a retraining, judged from the fraction of the loss left and how saturated the sigmoid ended."
     if run.error: return 'diverged'
-    end = run.history.train_loss[-1]
-    if end >= run.start_loss: return 'too large'
-    if run.start_loss - end < 0.05*run.start_loss: return 'too large' if run.saturated > 0.5 else 'too small'
-    return 'learned'
+    if loss_fraction_left(run) >= 0.6:
+        if run.saturated >= 0.9: return 'too large'
+        if run.saturated <= 0.1: return 'too small'
+    return 'learning'
 
 # %% ../nbs/03_sgd.ipynb #986816d8
 def describe_sgd_run(run:SgdRun) -> str:
-    "One line for a learner: the rate, the epochs, and how training went."
+    "One line for a learner: the rate, the epochs, how much of the loss is left, the accuracy, and why a run got stuck."
     if run.error: return f"learning rate {rate_text(run.lr)}: {run.error}"
     loss, verdict = run.history.train_loss, sgd_verdict(run)
-    trend = {'learned': 'the loss fell',
-             'too small': 'the loss barely moved: the rate is too small',
-             'too large': (f"the loss is stuck because the sigmoid is saturated for {run.saturated:.0%} of the pictures: "
-                           "the rate is too large, the steps threw the weights so far that the gradients vanished"
-                           if run.saturated > 0.5 else "the loss did not fall: the rate is too large, the steps overshoot")}[verdict]
-    return (f"learning rate {rate_text(run.lr)}: {run.epochs} epochs, training loss {run.start_loss:.3f} → {loss[-1]:.3f} ({trend}), "
-            f"validation accuracy {run.start_accuracy:.1%} → {run.history.valid_accuracy[-1]:.1%}")
+    why = {'too large': (f"; the sigmoid ends saturated for {run.saturated:.0%} of the pictures, so the gradients have all but vanished: "
+                         "the rate is too large, its first steps threw the weights too far"),
+           'too small': (f"; the sigmoid is still in its steep middle for {1 - run.saturated:.0%} of the pictures: "
+                         f"larger steps would get further in {epochs_text(run.epochs)}"),
+           'learning': ''}[verdict]
+    return (f"learning rate {rate_text(run.lr)}: {epochs_text(run.epochs)}, training loss {run.start_loss:.3f} → {loss[-1]:.3f} "
+            f"({how_much_left(loss_fraction_left(run))}), validation accuracy {run.start_accuracy:.1%} → {run.history.valid_accuracy[-1]:.1%}{why}")
 
 # %% ../nbs/03_sgd.ipynb #9ec5b895
-VERDICT_COLOURS = {'learned': 'tab:green', 'too small': 'tab:blue', 'too large': 'tab:orange', 'diverged': 'tab:red'}
+VERDICT_COLOURS = {'learning': 'tab:green', 'too small': 'tab:blue', 'too large': 'tab:orange', 'diverged': 'tab:red'}
 
 # %% ../nbs/03_sgd.ipynb #07aaddc9
 def plot_sgd_run(
@@ -365,7 +374,8 @@ def plot_sgd_run(
         ax.set(title=title, xlabel='epoch', xlim=(0, max_epochs), ylim=(0, 1)); ax.grid(alpha=0.3)
         ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     verdict = sgd_verdict(run)
-    fig.suptitle(f"learning rate {rate_text(run.lr)}: {verdict}", fontweight='bold',
+    how_far = '' if run.history is None else f", {how_much_left(loss_fraction_left(run)).split(':')[0]}"
+    fig.suptitle(f"learning rate {rate_text(run.lr)}, {epochs_text(run.epochs)}: {verdict}{how_far}", fontweight='bold',
                  color=VERDICT_COLOURS[verdict]); fig.tight_layout()
     return fig
 
