@@ -2,7 +2,7 @@
 import os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
-from neuralnets101.bench import parse_args, busy_processes, main, _usable_cores
+from neuralnets101.bench import parse_args, busy_processes, main, usable_cores
 
 def cpu_seconds(pid:int) -> float:
     "Processor time used so far by process `pid` (Linux)."
@@ -25,7 +25,7 @@ def test_benchmark_names_and_busy_counts_are_read():
     assert parse_args(['final', '--busy', '1']) == ('final', 1)
     assert parse_args(['--busy', '0', 'final']) == ('final', 0)
     assert parse_args(['final', '--busy=1']) == ('final', 1)
-    assert parse_args(['final', '--busy', str(_usable_cores())]) == ('final', _usable_cores())
+    assert parse_args(['final', '--busy', str(len(usable_cores()))]) == ('final', len(usable_cores()))
 
 @pytest.mark.parametrize('argv, message', [
     ([], 'usage: python -m neuralnets101.bench {course|final} [--busy N]; got nothing'),
@@ -39,7 +39,7 @@ def test_benchmark_names_and_busy_counts_are_read():
     (['final', '--busy', '1.5'], "got '1.5'"),
     (['final', '--busy='], "got ''"),
     (['final', '--busy', '1', '--busy', '1'], '--busy was given twice'),
-    (['final', '--busy', str(_usable_cores() + 1)], f"a whole number from 0 to {_usable_cores()} (the cores here), got '{_usable_cores() + 1}'"),
+    (['final', '--busy', str(len(usable_cores()) + 1)], f"a whole number from 0 to {len(usable_cores())} (the cores here), got '{len(usable_cores()) + 1}'"),
 ])
 def test_bad_command_lines_stop_with_a_clear_message(argv, message):
     with pytest.raises(SystemExit) as stop: parse_args(argv)
