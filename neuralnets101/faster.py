@@ -4,17 +4,18 @@
 
 # %% auto #0
 __all__ = ['FINAL_LR', 'FINAL_BS', 'time_data_pass', 'time_compute', 'RandomShift', 'dataset_pixels', 'CachedImageDL',
-           'cached_mnist_dls', 'ResBlock', 'final_cnn', 'BFloat16', 'cpu_has_bfloat16', 'final_learner',
-           'export_learner']
+           'cached_mnist_dls', 'idle_cores', 'threads_for_idle_cores', 'IdleCoreThreads', 'ResBlock', 'final_cnn',
+           'BFloat16', 'cpu_has_bfloat16', 'CleanLastEpoch', 'final_learner', 'export_learner']
 
 # %% ../nbs/05_faster_training.ipynb #0c1391e1
-import time
+import os, time
 import torch
 import torch.nn.functional as F
 from torch import nn
 from .mnist import digit_files, digit_pixels, DIGITS   # before fastai: it quiets torch's import warning
 from fastai.vision.all import *
 
+from .bench import busy_processes, usable_cores
 from .lowlevel import mnist_datasets, mnist_dls, mnist_learner, mnist_cnn, conv_block
 
 # %% ../nbs/05_faster_training.ipynb #8ee57ebd
@@ -109,6 +110,42 @@ def cached_mnist_dls(
     return dsets.dataloaders(bs=bs, device=device, dl_type=CachedImageDL, dl_kwargs=dl_kwargs, after_item=[ToTensor()],
                              after_batch=[RandomShift(3), IntToFloatTensor(), Normalize()])
 
+# %% ../nbs/05_faster_training.ipynb #420d9c23
+def _idle_and_total_ticks(cores) -> dict:
+    "For each core in `cores`: its idle and its total clock ticks since the computer started, from Linux's /proc/stat."
+    ticks = {}
+    for line in Path('/proc/stat').read_text().splitlines():
+        name, *counts = line.split()
+        if name[:3] == 'cpu' and name[3:].isdigit() and int(name[3:]) in cores:
+            user, nice, system, idle, iowait, irq, softirq, steal = map(int, counts[:8])
+            ticks[int(name[3:])] = (idle + iowait, user + nice + system + idle + iowait + irq + softirq + steal)
+    return ticks
+
+def idle_cores(
+    seconds:float=0.1,   # how long to watch
+) -> float:              # from 0 to the number of cores this process may use
+    "How many of the cores this process may use sat idle during the next `seconds`."
+    cores = usable_cores()
+    try: before = _idle_and_total_ticks(cores)
+    except OSError: before = {}   # not Linux
+    time.sleep(seconds)
+    if not before: return max(0., len(cores) - os.getloadavg()[0]) if hasattr(os, 'getloadavg') else float(len(cores))
+    after = _idle_and_total_ticks(cores)
+    return sum((after[c][0] - before[c][0])/(after[c][1] - before[c][1]) if after[c][1] > before[c][1] else 1. for c in before)
+
+# %% ../nbs/05_faster_training.ipynb #cd7723d0
+def threads_for_idle_cores(seconds:float=0.1) -> int:
+    "One thread per core idle at least three quarters of the time during the next `seconds`; at least one."
+    return max(1, int(idle_cores(seconds) + 0.25))
+
+class IdleCoreThreads(Callback):
+    "Train and predict with one PyTorch thread per idle core (or `threads`), counted as each run starts."
+    def __init__(self, threads:int=None): self.threads = threads   # a fixed number of threads instead
+    def before_fit(self):
+        self.old_threads, self.threads_used = torch.get_num_threads(), self.threads or threads_for_idle_cores()
+        torch.set_num_threads(self.threads_used)
+    def after_fit(self): torch.set_num_threads(self.old_threads)
+
 # %% ../nbs/05_faster_training.ipynb #1bf30248
 class ResBlock(nn.Module):
     "Two 3×3 convolutions whose output is added to their input (a residual connection), then ReLU."
@@ -145,6 +182,13 @@ def cpu_has_bfloat16() -> bool:
     checks = [getattr(torch.cpu, name, None) for name in ('_is_avx512_bf16_supported', '_is_amx_tile_supported')]
     return any(check() for check in checks if check is not None)
 
+# %% ../nbs/05_faster_training.ipynb #86fc6650
+class CleanLastEpoch(Callback):
+    "Train the last epoch on the images as they are: its batches skip `RandomShift`."
+    def before_train(self):
+        if self.epoch == self.n_epoch - 1:
+            self.learn.dl = self.dl.new(after_batch=[tfm for tfm in self.dl.after_batch.fs if not isinstance(tfm, RandomShift)])
+
 # %% ../nbs/05_faster_training.ipynb #8fdb241c
 FINAL_LR, FINAL_BS = 3e-2, 256   # maximum learning rate of the one-cycle schedule, batch size
 
@@ -153,13 +197,14 @@ def final_learner(
     model:nn.Module=None,     # defaults to `final_cnn(res_after=(1,))`: a residual block after the second convolution
     channels_last:bool=True,  # store activations channels-last: faster convolutions on a CPU
     bfloat16:bool=None,       # compute the convolutions in bfloat16 (default: on a CPU with bfloat16 instructions)
+    threads:int=None,         # PyTorch threads for training and predicting (default: one per idle core, see `IdleCoreThreads`)
 ) -> Learner:
-    "A `Learner` for chapter 5's final model: a residual block, label smoothing, accuracy, channels-last memory format, mixed precision."
+    "A `Learner` for chapter 5's final model: a residual block, label smoothing, accuracy, channels-last memory format, mixed precision, one thread per idle core, a last epoch without shifts."
     model = final_cnn(res_after=(1,)) if model is None else model
     if channels_last: model = model.to(memory_format=torch.channels_last)
     if bfloat16 is None: bfloat16 = torch.device(dls.device or 'cpu').type == 'cpu' and cpu_has_bfloat16()
     if bfloat16: model = BFloat16(model)
-    return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(), metrics=accuracy)
+    return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(), metrics=accuracy, cbs=[IdleCoreThreads(threads), CleanLastEpoch()])
 
 # %% ../nbs/05_faster_training.ipynb #ca48d83d
 def export_learner(

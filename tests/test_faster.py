@@ -8,7 +8,10 @@ from fastai.vision.all import set_seed, TensorImageBW, Path, load_learner
 from neuralnets101.mnist import digit_pixels, DIGITS
 from neuralnets101.lowlevel import mnist_dls
 from neuralnets101.faster import (RandomShift, cached_mnist_dls, dataset_pixels, final_learner, time_compute, time_data_pass,
-                                  BFloat16, cpu_has_bfloat16, final_cnn)
+                                  BFloat16, cpu_has_bfloat16, final_cnn, idle_cores, threads_for_idle_cores, IdleCoreThreads,
+                                  CleanLastEpoch)
+from neuralnets101.bench import busy_processes, usable_cores
+from fastai.callback.core import Callback
 import neuralnets101.faster as faster
 
 @pytest.fixture(scope='module')
@@ -108,3 +111,41 @@ def test_export_and_load(fast_dls, path, tmp_path):
     predictions = [loaded.predict(f)[0] for f in files]
     assert predictions.count('3') >= 15, predictions
     assert (tmp_path/'final.pkl').stat().st_size < 20e6
+
+class Watch(Callback):
+    "Records, for each training epoch, PyTorch's thread count and whether the batches go through `RandomShift`."
+    order = 50
+    def before_fit(self): self.threads, self.shifted = [], []
+    def before_train(self):
+        self.threads.append(torch.get_num_threads())
+        self.shifted.append(any(isinstance(tfm, RandomShift) for tfm in self.dl.after_batch.fs))
+
+def short_fit(learn, epochs:int, watch:Watch):
+    learn.dls = type(learn.dls)(learn.dls.train.new(n=128), learn.dls.valid.new(n=64))
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, 1e-2, cbs=watch)
+
+def test_idle_cores_sees_busy_cores():
+    cores = len(usable_cores())
+    assert 0 <= idle_cores() <= cores
+    with busy_processes(cores):
+        assert idle_cores(0.3) < 0.5
+        assert threads_for_idle_cores() == 1
+
+def test_threads_follow_the_idle_cores_and_come_back(fast_dls):
+    before, watch = torch.get_num_threads(), Watch()
+    short_fit(final_learner(fast_dls, threads=1), 2, watch)
+    assert watch.threads == [1, 1] and torch.get_num_threads() == before
+    with busy_processes(len(usable_cores())): short_fit(final_learner(fast_dls), 1, watch)
+    assert watch.threads == [1] and torch.get_num_threads() == before
+    learn = final_learner(fast_dls, threads=2)
+    short_fit(learn, 1, watch)
+    assert watch.threads == [2] and learn.idle_core_threads.threads_used == 2
+
+def test_the_last_epoch_trains_without_shifts(fast_dls):
+    watch = Watch()
+    learn = final_learner(fast_dls, threads=1)
+    short_fit(learn, 3, watch)
+    assert watch.shifted == [True, True, False]
+    assert any(isinstance(tfm, RandomShift) for tfm in learn.dls.train.after_batch.fs), "the data loaders keep their shifts"
+    short_fit(learn, 1, watch)
+    assert watch.shifted == [False], "a single epoch is the last one"
