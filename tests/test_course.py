@@ -53,12 +53,12 @@ def test_a_dummy_chapter_that_follows_the_checklist_is_picked_up_by_every_tool(t
     env = {'PYTHONPATH': str(copy), 'PATH': f"{BIN}:/usr/bin:/bin", 'HOME': str(tmp_path)}
     run = lambda *cmd: subprocess.run([str(c) for c in cmd], cwd=copy, env=env, capture_output=True, text=True)
     # 1. the notebook
-    (copy/'nbs'/'07_dummy.ipynb').write_text(json.dumps(DUMMY, indent=1))
+    (copy/'nbs'/'08_dummy.ipynb').write_text(json.dumps(DUMMY, indent=1))
     listed = run(BIN/'python', '-c', 'import sys; sys.path.insert(0, "tools"); import run_tests; print(run_tests.check_lessons_listed())')
     assert "('lessons listed in tools/course.py', False)" in listed.stdout and 'add the lesson to LESSONS' in listed.stdout, listed
     # 2. the list of lessons
     course_py = copy/'tools'/'course.py'
-    course_py.write_text(course_py.read_text().replace("'06_handwriting',\n]", "'06_handwriting', '07_dummy',\n]"))
+    course_py.write_text(re.sub(r"(LESSONS = \[.*?)(\n\])", r"\1 '08_dummy',\2", course_py.read_text(), count=1, flags=re.S))
     # 3. export and clean
     for cmd in ('nbdev-export', 'nbdev-clean'):
         result = run(BIN/cmd); assert result.returncode == 0, result.stderr
@@ -66,14 +66,14 @@ def test_a_dummy_chapter_that_follows_the_checklist_is_picked_up_by_every_tool(t
     # 4. commit, stamp, commit
     git('add', '-A', cwd=copy); git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'dummy chapter', cwd=copy)
     stamped = run(BIN/'python', 'tools/stamp_colab.py')
-    assert stamped.returncode == 0 and 'stamped nbs/07_dummy.ipynb' in stamped.stdout, stamped
-    before = (copy/'nbs'/'07_dummy.ipynb').read_text()
-    assert run(BIN/'nbdev-clean').returncode == 0 and (copy/'nbs'/'07_dummy.ipynb').read_text() == before, "stamping left the notebook unclean"
+    assert stamped.returncode == 0 and 'stamped nbs/08_dummy.ipynb' in stamped.stdout, stamped
+    before = (copy/'nbs'/'08_dummy.ipynb').read_text()
+    assert run(BIN/'nbdev-clean').returncode == 0 and (copy/'nbs'/'08_dummy.ipynb').read_text() == before, "stamping left the notebook unclean"
     # 5. the home page and the README
     index = copy/'nbs'/'index.ipynb'
     nb = json.loads(index.read_text())
     table = next(c for c in nb['cells'] if '## The chapters' in ''.join(c['source']))
-    table['source'][-1] += '\n| [07_dummy](07_dummy.ipynb) (optional) | A dummy chapter | 1 s / 1 s |'
+    table['source'][-1] += '\n| [08_dummy](08_dummy.ipynb) (optional) | A dummy chapter | 1 s / 1 s |'
     index.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
     assert run(BIN/'python', 'tools/make_readme.py').returncode == 0
     # every tool now knows the chapter
@@ -81,7 +81,7 @@ def test_a_dummy_chapter_that_follows_the_checklist_is_picked_up_by_every_tool(t
         import json, sys; sys.path.insert(0, 'tools')
         import course, run_tests, make_outputs, check_outputs, test_colab
         from neuralnets101.colab import notebook_is_stamped, package_commit
-        nb = course.NBS/'07_dummy.ipynb'
+        nb = course.NBS/'08_dummy.ipynb'
         print(json.dumps(dict(
             unlisted=course.unlisted(), tested=nb in run_tests.notebooks(), outputs=nb in make_outputs.lessons([]),
             lesson=check_outputs.is_lesson(nb), colab=nb in test_colab.lesson_paths(),
@@ -89,8 +89,8 @@ def test_a_dummy_chapter_that_follows_the_checklist_is_picked_up_by_every_tool(t
     result = run(BIN/'python', '-c', probe)
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == dict(unlisted=[], tested=True, outputs=True, lesson=True, colab=True, stamped=True)
-    assert '[07_dummy](nbs/07_dummy.ipynb)' in (copy/'README.md').read_text()
+    assert '[08_dummy](nbs/08_dummy.ipynb)' in (copy/'README.md').read_text()
     tests = run(BIN/'python', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/test_course.py', '-k', 'listed or home_page', 'tests/test_readme.py')
     assert tests.returncode == 0, tests.stdout[-3000:]
-    checked = run(BIN/'nbdev-test', 'nbs/07_dummy.ipynb')
+    checked = run(BIN/'nbdev-test', 'nbs/08_dummy.ipynb')
     assert checked.returncode == 0, checked.stdout + checked.stderr

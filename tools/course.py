@@ -10,9 +10,9 @@ NBS = ROOT/'nbs'
 
 LESSONS = [   # in reading order; a learner's course, each with a row in nbs/index.ipynb's chapter table
     '00_data', '01_pixel_similarity', '02_gradients', '03_sgd', '04_fastai_lowlevel',
-    '05_faster_training', '06_handwriting',
+    '05_faster_training', '06_handwriting', '07_backprop_by_hand',
 ]
-OPTIONAL = {'05_faster_training', '06_handwriting'}          # "Going further": a learner may stop before them
+OPTIONAL = {'05_faster_training', '06_handwriting', '07_backprop_by_hand'}          # "Going further": a learner may stop before them
 NEEDS = {'06_handwriting': ['05_faster_training']}           # reads what another lesson saves (chapter 5's model)
 COLAB_TOO = ['80_colab', '82_widgets']                       # maintainer notebooks that must also run in Colab
 NUMBERING = {'0': 'lesson', '8': 'machinery', '9': 'benchmarks, checkers and solutions'}   # first digit of a file name
