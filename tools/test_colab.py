@@ -106,6 +106,9 @@ def install_course() -> list:
     "Run the setup cell's commands; return the failures (a pip error, any package moved, a stale course)."
     commit = stamped_commit()
     if not commit: return ["the setup cell of nbs/00_data.ipynb names no commit: run `make stamp`"]
+    if subprocess.run(['git', 'cat-file', '-e', f'{commit}^{{commit}}'], cwd=ROOT).returncode:   # a shallow clone lacks it
+        say(f"note: commit {commit[:10]}, which the notebooks install, is not in this clone: installing HEAD instead")
+        commit = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     stale = subprocess.run(['git', 'diff', '--stat', commit, 'HEAD', '--', 'neuralnets101', 'pyproject.toml'], cwd=ROOT, capture_output=True, text=True)
     if stale.returncode or stale.stdout.strip():
         return [f"the notebooks install commit {commit[:10]}, whose package differs from HEAD's: commit, then run `make stamp` and commit\n{stale.stdout}{stale.stderr}"]
