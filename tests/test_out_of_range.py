@@ -11,7 +11,7 @@ def test_digit_reader_wants_pixels_in_0_1():
         reader(np.arange(784).reshape(28, 28) % 256)
     nan = np.zeros((2, 28, 28)); nan[1, 3, 4] = np.nan
     with pytest.raises(ValueError, match=r'got NaN or infinity in 1 pixel'): reader(nan)
-    with pytest.raises(ValueError, match=r'got values from -1 to 0$'): reader(-np.ones((28, 28)))
+    with pytest.raises(ValueError, match=r'got values from -1 to -1$'): reader(-np.ones((28, 28)))
 
 def test_get_dls_wants_one_label_per_input():
     from neuralnets101.sgd import get_dls
