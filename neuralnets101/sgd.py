@@ -146,6 +146,8 @@ def get_dls(
     shuffle:bool=True,               # shuffle the training pairs every epoch
 ) -> tuple:                          # training and validation `DataLoader`s of (input, label) batches
     "`DataLoader`s over zipped (input, label) pairs: shuffled training batches, validation batches in order."
+    for split, x, y in (('training', train_x, train_y), ('validation', valid_x, valid_y)):
+        if len(x) != len(y): raise ValueError(f"expected one label per {split} input, got {len(x)} inputs and {len(y)} labels")
     return (DataLoader(list(zip(train_x, train_y)), batch_size=bs, shuffle=shuffle),
             DataLoader(list(zip(valid_x, valid_y)), batch_size=bs))
 

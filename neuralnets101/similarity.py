@@ -14,6 +14,7 @@ def mean_digit(
 ) -> Tensor:       # the "ideal" digit, shape (28, 28)
     "Average image of a stack of digits."
     if stack.ndim != 3: raise ValueError(f"expected a (n, 28, 28) stack, got shape {tuple(stack.shape)}")
+    if len(stack) == 0: raise ValueError("expected at least one image, got an empty stack of shape (0, 28, 28)")
     return stack.mean(0)
 
 # %% ../nbs/01_pixel_similarity.ipynb #c506bc4e
@@ -24,6 +25,9 @@ def mnist_distance(
     "Mean absolute difference between `images` and `ideal`, over the pixels."
     if images.shape[-2:] != ideal.shape[-2:]:
         raise ValueError(f"expected images of shape (..., {ideal.shape[-2]}, {ideal.shape[-1]}), got {tuple(images.shape)}")
+    for name, pixels in (('images', images), ('ideal', ideal)):
+        if not pixels.is_floating_point():
+            raise TypeError(f"expected {name} as floats in [0, 1], got {pixels.dtype}: convert 0-255 pixels with .float()/255")
     return (images - ideal).abs().mean((-1, -2))
 
 # %% ../nbs/01_pixel_similarity.ipynb #4481170b

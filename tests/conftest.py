@@ -84,3 +84,14 @@ def path():
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         return find_mnist().path
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'full_mnist: needs the full MNIST archive (NEURALNETS101_MNIST, or ../shared/data/mnist_png.tgz); skipped without it')
+
+@pytest.fixture(scope='session')
+def full_mnist_archive():
+    "The full MNIST archive: NEURALNETS101_MNIST if it names a .tgz, else ../shared/data/mnist_png.tgz next to the checkout; skips the test without one."
+    named = os.environ.get('NEURALNETS101_MNIST', '')
+    for candidate in (Path(named) if named.endswith('.tgz') else None, Path(__file__).resolve().parents[2]/'shared'/'data'/'mnist_png.tgz'):
+        if candidate is not None and candidate.is_file(): return candidate
+    pytest.skip('full MNIST archive not found (set NEURALNETS101_MNIST=/path/to/mnist_png.tgz)')
