@@ -245,7 +245,9 @@ class DigitPad(ShowsPicture, anywidget.AnyWidget):
         super().__init__(**kwargs)
 
     @traitlets.validate('pixels')
-    def _check_pixels(self, proposal): return _check_size(proposal.value)
+    def _check_pixels(self, proposal):
+        pixels = _check_size(proposal.value)
+        return b'' if not pixels.strip(b'\0') else pixels   # an empty canvas is kept as no bytes
 
     @traitlets.observe('pixels')
     def read(self, change=None):
