@@ -18,7 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from check_outputs import ROOT, WIDGET_STATE, WIDGET_VIEW, check_notebook, finished_bars
+from check_outputs import ROOT, check_notebook, finished_bars
 
 BIN = Path(sys.executable).parent
 SUBSET_NOTICE = 'MnistSubsetWarning'
@@ -39,26 +39,10 @@ def drop_finished_bars(nb):
         if empty: cell.outputs = [o for i, o in enumerate(cell.outputs) if i not in empty]
     return nb
 
-def _references(value) -> set:
-    "The widget model ids a piece of widget state refers to ('IPY_MODEL_<id>' strings, at any depth)."
-    if isinstance(value, str): return {value[len('IPY_MODEL_'):]} if value.startswith('IPY_MODEL_') else set()
-    if isinstance(value, dict): return set().union(*map(_references, value.values())) if value else set()
-    if isinstance(value, list): return set().union(*map(_references, value)) if value else set()
-    return set()
-
-def prune_widget_state(nb):
-    "Keep only the saved state of widgets the outputs show (and the widgets they contain): a widget made and never shown is dropped."
-    saved = nb.metadata.get('widgets', {}).get(WIDGET_STATE, {}).get('state')
-    if saved is None: return nb
-    wanted = [o['data'][WIDGET_VIEW]['model_id'] for c in nb.cells for o in c.get('outputs', []) if WIDGET_VIEW in o.get('data', {})]
-    keep = set()
-    while wanted:
-        model_id = wanted.pop()
-        if model_id in keep or model_id not in saved: continue
-        keep.add(model_id)
-        wanted.extend(_references(saved[model_id].get('state', {})))
-    nb.metadata['widgets'][WIDGET_STATE]['state'] = {k: v for k, v in saved.items() if k in keep}
-    if not keep: del nb.metadata['widgets']
+def drop_widget_state(nb):
+    """Save no widget state: every widget of the course leaves a PNG of itself in its output, and a page that finds
+    widget state shows the widget instead, drawn by JavaScript fetched from the network, or nothing when offline."""
+    nb.metadata.pop('widgets', None)
     return nb
 
 def _summary(error:Exception) -> str:
@@ -99,7 +83,7 @@ def save_outputs(files) -> int:
             except Exception as e:    # an error in a cell, a cell over the time limit, a dead kernel
                 print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end ({type(e).__name__}); left unchanged\n{_summary(e)}")
                 failures += 1; continue
-            nbformat.write(prune_widget_state(drop_finished_bars(nb)), fname)
+            nbformat.write(drop_widget_state(drop_finished_bars(nb)), fname)
             subprocess.run([BIN/'nbdev-clean', '--fname', str(fname)], cwd=ROOT, check=True)
             problems = check_notebook(fname, warnings=True)
             for p in problems: print(f"FAILED: {p}")
