@@ -62,3 +62,18 @@ def test_the_html_page_shows_the_explorer_as_a_picture_offline(chapter_2_saved):
     width, height = Image.open(io.BytesIO(base64.b64decode(picture))).size
     assert size == [True, width, height, width], size          # drawn, at its own size
     assert 'VBox(children' not in text and 'FloatLogSlider(' not in text
+
+def test_the_saved_picture_follows_changes_made_by_later_cells(tmp_path):
+    "A widget changed from code in a later cell (as chapter 6 draws on its pad) is saved as it was left, not as it was first shown."
+    from make_outputs import run_notebook
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in (
+        "from neuralnets101.gradients import descent_explorer\nexplorer = descent_explorer()\nexplorer",
+        "explorer.slider.value = 1.5",
+        "print('nothing changes here')")])
+    fname = tmp_path/'later.ipynb'
+    nbformat.write(nb, fname)
+    nb = run_notebook(fname, {'PYTHONPATH': str(ROOT), 'MPLBACKEND': 'module://matplotlib_inline.backend_inline'}, timeout=120)
+    outputs = widget_outputs(nb)
+    assert len(outputs) == 1, nb.cells[0].outputs
+    assert outputs[0]['data']['text/plain'].startswith('learning-rate explorer, sliders at learning rate 1.5:'), outputs[0]['data']['text/plain']
+    assert 'the loss grew' in outputs[0]['data']['text/plain']
