@@ -207,7 +207,7 @@ def request(self:LearningRateExplorer, values:list):
 @patch
 def show_busy(self:LearningRateExplorer, values, note:str='', fraction:float=0.):
     "Say what is being computed, and which choice the picture still shows."
-    self.summary.value = (f"<b>⏳ {self.busy} at {html.escape(describe_choice(self.controls, values))}{html.escape(note)} …</b> "
+    self.summary.value = (f"<b>{self.busy} at {html.escape(describe_choice(self.controls, values))}{html.escape(note)} …</b> "
                           f'<span style="color:#666">(the picture below still shows {html.escape(self.shown_choice)})</span>')
     self.progress.value, self.progress.layout.display = fraction, None
 

@@ -10,7 +10,7 @@ from pathlib import Path
 EXPLORERS = '.widget-vbox:has(.widget-image)'
 HANDLE = '.noUi-handle, .ui-slider-handle'   # ipywidgets 8 (noUiSlider), ipywidgets 7 (jQuery UI)
 FAILED = 'could not show'                     # how an explorer's summary starts when a computation failed
-BUSY = '⏳'                                    # how it starts while a computation runs in the background
+BUSY = 'the picture below still shows'         # in an explorer's summary while a computation runs in the background
 
 def summary(explorer) -> str:
     texts = explorer.locator('.widget-html-content').all_inner_texts()

@@ -72,7 +72,7 @@ def test_jupyterlab_check_catches_a_broken_slider(lab):
     assert any('picture was not replaced' in p for p in problems), problems
 
 def test_quick_presses_show_a_busy_line_and_train_only_the_last_choice(lab):
-    "Chapter 3's retraining slider, three quick arrow presses: '⏳ training at' the last value at once, then only that value trained and shown."
+    "Chapter 3's retraining slider, three quick arrow presses: 'training at' the last value at once, then only that value trained and shown."
     import ast
     log = lab['root']/'trained.txt'
     plant_training_log(lab['root']/'03_sgd.ipynb', lab['root']/'logged_03_sgd.ipynb', log)
