@@ -165,6 +165,8 @@ def _extract_archive(
         raise ValueError(f"{archive}: expected a .tgz archive of MNIST (like fastai's mnist_png.tgz), got a file that is not a tar archive")
     safe = dict(filter='data') if hasattr(tarfile, 'data_filter') else {}
     size = archive.stat().st_size
+    print(f"Unpacking {archive.name} into fastai's data folder: tens of thousands of small files, which can take a minute. "
+          "This happens only once; later calls find them at once.", flush=True)
     try:
         with open(archive, 'rb') as raw, tarfile.open(fileobj=raw, mode='r:*') as tar:
             bar = _progress(range(size), f'extracting {archive.name}')

@@ -239,6 +239,7 @@ def train_model(
     opt,                      # optimiser (e.g. `BasicOptim`)
     epochs:int,               # number of passes over the training set
     show_progress:bool=True,  # show a progress bar
+    after_epoch=None,         # called with the number of epochs done after each one (to report progress elsewhere)
 ) -> History:
     "Train for `epochs`, recording loss and validation accuracy; raise `TrainingDiverged` on a non-finite loss."
     if epochs < 1: raise ValueError(f"epochs must be at least 1, got {epochs}")
@@ -249,6 +250,7 @@ def train_model(
         history.train_loss.append(train_epoch(model, train_dl, opt))
         history.epoch_seconds.append(time.perf_counter() - start)
         history.valid_accuracy.append(validate_epoch(model, valid_dl))
+        if after_epoch: after_epoch(len(history.train_loss))
     return history
 
 # %% ../nbs/03_sgd.ipynb #6875c42c
@@ -315,13 +317,15 @@ def retrain(
     epochs:int,                      # passes over the training set
     seed:int=42,                     # the same start and the same batches for every retraining
     bs:int=64,                       # batch size
+    progress=None,                   # called as `progress(fraction_done, note)` after each epoch
 ) -> SgdRun:
     "Train a fresh `simple_net` with `BasicOptim`; a diverging run is recorded, not raised."
     set_seed(seed)
     train_dl, valid_dl = get_dls(train_x, train_y, valid_x, valid_y, bs)
     net, run = simple_net(), SgdRun(lr, epochs)
     with torch.no_grad(): run.start_loss, run.start_accuracy = mnist_loss(net(train_x), train_y).item(), validate_epoch(net, valid_dl)
-    try: run.history = train_model(net, train_dl, valid_dl, BasicOptim(net.parameters(), lr), epochs, show_progress=False)
+    try: run.history = train_model(net, train_dl, valid_dl, BasicOptim(net.parameters(), lr), epochs, show_progress=False,
+                                      after_epoch=progress and (lambda done: progress(done/epochs, f"epoch {done} of {epochs}")))
     except TrainingDiverged as e: run.error = str(e)
     with torch.no_grad(): run.saturated = ((net(valid_x).sigmoid() - 0.5).abs() > 0.49).float().mean().item()
     return run
@@ -392,6 +396,6 @@ def sgd_explorer(
     "Sliders for learning rate and epochs that retrain `simple_net` and redraw its history on fixed axes."
     import ipywidgets as widgets
     epochs_slider = widgets.IntSlider(value=epochs, min=1, max=max_epochs, description='epochs', continuous_update=False)
-    compute = lambda lr, epochs: retrain(train_x, train_y, valid_x, valid_y, lr, epochs)
+    compute = lambda lr, epochs, progress=None: retrain(train_x, train_y, valid_x, valid_y, lr, epochs, progress=progress)
     return LearningRateExplorer(compute, lambda run: plot_sgd_run(run, max_epochs), describe_sgd_run, lr=lr,
-                                lr_range=(SLIDER_RATES[0], SLIDER_RATES[-1]), controls=[epochs_slider])
+                                lr_range=(SLIDER_RATES[0], SLIDER_RATES[-1]), controls=[epochs_slider], pause=0.5, busy='training')

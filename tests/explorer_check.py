@@ -10,6 +10,7 @@ from pathlib import Path
 EXPLORERS = '.widget-vbox:has(.widget-image)'
 HANDLE = '.noUi-handle, .ui-slider-handle'   # ipywidgets 8 (noUiSlider), ipywidgets 7 (jQuery UI)
 FAILED = 'could not show'                     # how an explorer's summary starts when a computation failed
+BUSY = 'the picture below still shows'         # in an explorer's summary while a computation runs in the background
 
 def summary(explorer) -> str:
     texts = explorer.locator('.widget-html-content').all_inner_texts()
@@ -30,7 +31,7 @@ def wait_for_change(explorer, before:str, readout:str, timeout:float) -> str:
     while time.time() < deadline:
         now = summary(explorer)
         if now != last: last, since = now, time.time()
-        settled = now != before and (mentions(now, readout) or FAILED in now)
+        settled = now != before and BUSY not in now and (mentions(now, readout) or FAILED in now)
         if settled and time.time() - since > 1.0: return now
         time.sleep(0.25)
     return '' if last == before else last
@@ -81,4 +82,14 @@ def plant_broken_slider(notebook:Path, target:Path):
     nb = json.loads(notebook.read_text())
     nb['cells'].append(dict(cell_type='code', execution_count=None, metadata={}, outputs=[],
                             source=["explorer.compute = lambda *choice: 1 / 0   # planted: every move of a slider fails"]))
+    target.write_text(json.dumps(nb, indent=1))
+
+def plant_training_log(notebook:Path, target:Path, log:Path):
+    "Copy `notebook` to `target` with one cell added at the end: from then on, `explorer` writes each choice it computes to `log`."
+    import json
+    nb = json.loads(notebook.read_text())
+    code = (f"import pathlib\n_compute = explorer.compute\n"
+            f"def logged(*choice, **kwargs):\n    with pathlib.Path({str(log)!r}).open('a') as f: f.write(repr(choice) + '\\n')\n"
+            f"    return _compute(*choice, **kwargs)\nexplorer.compute = logged")
+    nb['cells'].append(dict(cell_type='code', execution_count=None, metadata={}, outputs=[], source=[code]))
     target.write_text(json.dumps(nb, indent=1))

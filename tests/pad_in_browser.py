@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT/'test-artifacts'
 NOTEBOOK = 'draw_pad.ipynb'
 EMPTY_MESSAGE = 'draw a digit first'
+TOO_SMALL_MESSAGE = 'too small to be a digit: draw one that fills more of the box'
 
 def _load_server_helpers():
     "tests/conftest.py's server helpers, loaded by path (tests/colab has a conftest of its own)."
@@ -68,6 +69,16 @@ def draw_stroke(page, points:list, steps:int=8):
     for point in points[1:]: page.mouse.move(*at(*point), steps=steps)
     page.mouse.up()
 
+def canvas_point(page, x:float, y:float) -> tuple:
+    "Page coordinates of the canvas point (x, y), on the 280×280 canvas."
+    box = page.locator('.digitpad-canvas').first.bounding_box()
+    return box['x'] + x*box['width']/280, box['y'] + y*box['height']/280
+
+def ink_on_canvas(page) -> int:
+    "How many of the canvas's pixels carry ink (white in its data), as the browser holds them."
+    return page.evaluate("""() => { const c = document.querySelector('.digitpad-canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                                   let n = 0; for (let i = 0; i < d.length; i += 4) n += d[i] > 127; return n; }""")
+
 VERTICAL_LINE = [(140, 50), (140, 230)]
 SEVEN = [(80, 60), (200, 60), (190, 90), (130, 230)]
 
@@ -83,6 +94,16 @@ def exercise_pad(page, shots:Path, prefix:str) -> dict:
     pad.screenshot(path=str(shots/f'{prefix}_line.png'))
     page.locator('.digitpad-clear').first.click()
     seen['cleared_line'] = wait_for_answer(page, seen['line']['answer'])
+    page.mouse.click(*canvas_point(page, 140, 140))                  # one click: a dot of ink, too small to be a digit
+    seen['click'] = wait_for_answer(page, EMPTY_MESSAGE)
+    seen['click_ink'] = ink_on_canvas(page)
+    pad.screenshot(path=str(shots/f'{prefix}_click.png'))
+    page.locator('.digitpad-clear').first.click()
+    seen['cleared_click'] = wait_for_answer(page, seen['click']['answer'])
+    draw_stroke(page, [(60, 200), (68, 204)])                          # a short scratch: still too small
+    seen['scratch'] = wait_for_answer(page, EMPTY_MESSAGE)
+    page.locator('.digitpad-clear').first.click()
+    wait_for_answer(page, seen['scratch']['answer'])
     draw_stroke(page, SEVEN)
     seen['seven'] = wait_for_answer(page, EMPTY_MESSAGE)
     pad.screenshot(path=str(shots/f'{prefix}_seven.png'))
@@ -102,5 +123,8 @@ def check_readouts(seen:dict):
         best = max(range(10), key=lambda d: reading['probabilities'][d])
         assert reading['answer'] == f"I read {'an' if best == 8 else 'a'} {best}", (name, reading)
     assert seen['line']['answer'] == 'I read a 1', seen['line']
-    for name in ('cleared_line', 'cleared'):
+    assert 200 < seen['click_ink'] < 500, seen['click_ink']           # a click leaves a round dot, about 20 pixels across
+    for name in ('click', 'scratch'):
+        assert seen[name]['answer'] == TOO_SMALL_MESSAGE and seen[name]['probabilities'] == [], (name, seen[name])
+    for name in ('cleared_line', 'cleared_click', 'cleared'):
         assert seen[name]['answer'] == EMPTY_MESSAGE and seen[name]['probabilities'] == [], (name, seen[name])

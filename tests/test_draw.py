@@ -73,7 +73,11 @@ def test_pad_reads_a_drawn_digit(learn, test_digits):
 def test_odd_drawings(learn):
     pad = DigitPad(learn, prepare=mnist_style)
     dot = np.zeros((280, 280), np.uint8); dot[140, 140] = 255
-    for drawing in (dot, np.full((280, 280), 255, np.uint8), np.ones((280, 280), bool)):
+    click = np.zeros((280, 280), np.uint8); click[130:150, 130:150] = 255
+    for drawing in (dot, click):                  # too small to be a digit: no answer, no bars
+        pad.drawing = drawing
+        check_eq((pad.answer, pad.prediction, pad.probabilities), (TOO_SMALL_MESSAGE, None, []))
+    for drawing in (np.full((280, 280), 255, np.uint8), np.ones((280, 280), bool)):
         pad.drawing = drawing
         assert pad.prediction in range(10) and abs(sum(pad.probabilities) - 1) < 1e-5, pad.answer
     check_eq(mnist_style(dot).max(), 1.0)

@@ -116,3 +116,40 @@ def test_chapter_6_outputs_come_with_chapter_5s_model(capsys):
     assert [f.name for f in lessons([str(ROOT/'nbs'/'06_handwriting.ipynb')])] == ['05_faster_training.ipynb', '06_handwriting.ipynb']
     assert 'running 05_faster_training.ipynb first' in capsys.readouterr().out
     assert [f.name for f in lessons([str(ROOT/'nbs'/'03_sgd.ipynb')])] == ['03_sgd.ipynb']
+
+VIEW = 'application/vnd.jupyter.widget-view+json'
+def widget_output(text, png=True):
+    data = {VIEW: {'version_major': 2, 'version_minor': 0, 'model_id': 'abc'}, 'text/plain': [text]}
+    if png: data['image/png'] = PICTURE['data']['image/png']
+    return {'output_type': 'display_data', 'metadata': {}, 'data': data}
+
+@pytest.mark.parametrize('text', ["VBox(children=(HBox(children=(FloatLogSlider(value=0.1, …", '<neuralnets101.draw.DigitPad object>',
+                                  '<neuralnets101.draw.DigitPad object at 0x7f3a2c>', 'IntSlider(value=3)'])
+def test_a_widget_shown_as_a_raw_repr_fails(tmp_path, text):
+    problems = check_notebook(plant(tmp_path, '02_x.ipynb', PICTURE, widget_output(text)))
+    assert len(problems) == 1 and 'a widget whose text is a raw repr' in problems[0], problems
+
+def test_a_widget_without_a_picture_fails_and_one_with_a_picture_and_a_sentence_passes(tmp_path):
+    problems = check_notebook(plant(tmp_path, '02_x.ipynb', PICTURE, widget_output('learning-rate explorer, sliders at learning rate 0.1: ...', png=False)))
+    assert len(problems) == 1 and 'a widget with no picture of it' in problems[0], problems
+    assert check_notebook(plant(tmp_path, '02_y.ipynb', PICTURE, widget_output('drawing pad (draw with the mouse where widgets run): I read a 7'))) == []
+    assert check_notebook(plant(tmp_path, '82_y.ipynb', PICTURE, widget_output('VBox(children=()'))) == []   # maintainer notebooks are not saved with outputs
+
+def state(*models): return {'application/vnd.jupyter.widget-state+json': {'state': dict(models), 'version_major': 2, 'version_minor': 0}}
+def model(children=(), **extra): return {'model_name': 'VBoxModel', 'state': {'children': [f'IPY_MODEL_{c}' for c in children], **extra}}
+
+def test_saved_widget_state_over_50_kb_fails(tmp_path):
+    fname = plant(tmp_path, '06_x.ipynb', PICTURE)
+    nb = json.loads(fname.read_text()); nb['metadata']['widgets'] = state(('abc', model(value='x' * 60_000)))
+    fname.write_text(json.dumps(nb))
+    problems = check_notebook(fname)
+    assert len(problems) == 1 and 'KB of saved widget state, over the 50 KB limit' in problems[0], problems
+
+def test_make_outputs_saves_no_widget_state():
+    import nbformat
+    from make_outputs import drop_widget_state
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('pad')])
+    nb.cells[0].outputs = [nbformat.from_dict(widget_output('a pad'))]
+    nb.metadata['widgets'] = state(('abc', model(['kid'])), ('kid', model()))
+    assert 'widgets' not in drop_widget_state(nb).metadata
+    assert nb.cells[0].outputs[0]['data']['image/png']    # the picture stays

@@ -229,3 +229,22 @@ def test_explorer_retrains_the_same_way(data):
     explorer.slider.value = SLIDER_RATES[-1]
     assert 'too large' in explorer.text, explorer.text
     plt.close('all')
+
+def test_explorer_trains_only_the_last_of_quick_presses_in_the_background(data):
+    "Presses from the browser (applied with set_state, as ipywidgets does): a busy line at once, then only the last choice trained and shown."
+    import time
+    explorer = sgd_explorer(*data)
+    start_picture = explorer.image.value
+    for lr in (0.708, 0.501, 0.355): explorer.slider.set_state({'value': lr})
+    busy = explorer.summary.value
+    assert busy.startswith('<b>training at learning rate 0.355, epochs 5') and 'still shows learning rate 1, epochs 5' in busy, busy
+    check_eq(explorer.progress.layout.display, None)
+    deadline = time.monotonic() + 120
+    while explorer._working and time.monotonic() < deadline: time.sleep(0.05)
+    check_eq(explorer.computed, [(1.0, 5), (0.355, 5)])
+    assert explorer.text.startswith('learning rate 0.355: 5 epochs'), explorer.text
+    assert explorer.image.value != start_picture and explorer.progress.layout.display == 'none'
+    progress = []
+    run = retrain(*data, 1., 3, progress=lambda fraction, note: progress.append((round(fraction, 3), note)))
+    check_eq(progress, [(0.333, 'epoch 1 of 3'), (0.667, 'epoch 2 of 3'), (1.0, 'epoch 3 of 3')])
+    plt.close('all')

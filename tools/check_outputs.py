@@ -2,7 +2,9 @@
 
 A notebook fails when one of its outputs holds an error or a traceback, an absolute path of some machine
 (`/home/...`, `C:\\Users\\...`), when a progress bar that disappeared when done left an empty output behind,
-when the file is over 1.5 MB, or (lesson notebooks only, as tools/course.py lists them) when it has no picture at all.
+when the file is over 1.5 MB, or (lesson notebooks only, as tools/course.py lists them) when it has no picture at all, when a
+widget's output carries no picture of it or only a raw repr as its text (a page where widgets don't run would show
+nothing, or `VBox(children=...`), or when its saved widget state is over 50 KB.
 `python tools/check_outputs.py [NOTEBOOK ...]` checks the given notebooks, or every notebook in nbs/; it prints
 one line per problem and exits non-zero if there is any."""
 import json, re, sys
@@ -17,6 +19,18 @@ ABSOLUTE_PATH = re.compile(r'(?<![\w.~-])(/(root|home|Users|tmp|work|private|var
                            r'|[A-Za-z]:\\\\?[A-Za-z])')
 TRACEBACK = re.compile(r'Traceback \(most recent call last\)')
 FIX = "run `make outputs` to save the lessons with their outputs"
+WIDGET_VIEW, WIDGET_STATE = 'application/vnd.jupyter.widget-view+json', 'application/vnd.jupyter.widget-state+json'
+MAX_WIDGET_STATE = 50_000
+RAW_REPR = re.compile(r'^\s*(<[\w.]+ object( at 0x[0-9a-f]+)?>|[A-Z]\w*\((children|value)=)')
+
+def widget_problems(output:dict) -> list:
+    "What a page without widgets would miss in one widget output: a picture, and a sentence instead of a raw repr."
+    data = output.get('data', {})
+    if WIDGET_VIEW not in data: return []
+    problems = [] if 'image/png' in data else ["a widget with no picture of it (where widgets don't run it shows nothing)"]
+    text = _text(data.get('text/plain', ''))
+    if not text.strip() or RAW_REPR.search(text): problems.append(f"a widget whose text is a raw repr: {text.strip()[:60]!r}")
+    return problems
 
 
 def _text(value): return ''.join(value) if isinstance(value, list) else value if isinstance(value, str) else json.dumps(value)
@@ -64,6 +78,7 @@ def check_notebook(
             problems.append(f"{name}, cell {i}: {len(empty)} empty output(s) left by progress bars that disappeared ({FIX})")
         for output in cell.get('outputs', []):
             pictures += 'image/png' in output.get('data', {})
+            if is_lesson(fname): problems += [f"{name}, cell {i}: {p} ({FIX})" for p in widget_problems(output)]
             if output.get('output_type') == 'error':
                 problems.append(f"{name}, cell {i}: an error in the output ({output.get('ename')}: {output.get('evalue')})"); continue
             for text in map(_strip_ansi, output_texts(output)):
@@ -73,6 +88,9 @@ def check_notebook(
                     problems.append(f"{name}, cell {i}: an absolute path in the output: {line.strip()[:120]!r}")
                 if warnings and output.get('name') == 'stderr' and 'Warning' in text:
                     problems.append(f"{name}, cell {i}: a warning in the output: {text.strip()[:160]!r}")
+    state = json.dumps(json.loads(fname.read_text(encoding='utf-8')).get('metadata', {}).get('widgets', {}))
+    if is_lesson(fname) and len(state) > MAX_WIDGET_STATE:
+        problems.append(f"{name}: {len(state)/1e3:.0f} KB of saved widget state, over the {MAX_WIDGET_STATE/1e3:.0f} KB limit ({FIX})")
     if is_lesson(fname) and not pictures:
         problems.append(f"{name}: a lesson with no picture in its saved outputs ({FIX})")
     return problems

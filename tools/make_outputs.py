@@ -40,6 +40,12 @@ def drop_finished_bars(nb):
         if empty: cell.outputs = [o for i, o in enumerate(cell.outputs) if i not in empty]
     return nb
 
+def drop_widget_state(nb):
+    """Save no widget state: every widget of the course leaves a PNG of itself in its output, and a page that finds
+    widget state shows the widget instead, drawn by JavaScript fetched from the network, or nothing when offline."""
+    nb.metadata.pop('widgets', None)
+    return nb
+
 def _summary(error:Exception) -> str:
     "The start (the failing cell) and the end (the error) of a notebook run's error message, without colours."
     text = re.sub(r'\x1b\[[0-9;]*m', '', str(error))
@@ -75,7 +81,7 @@ def save_outputs(files) -> int:
             except Exception as e:    # an error in a cell, a cell over the time limit, a dead kernel
                 print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end ({type(e).__name__}); left unchanged\n{_summary(e)}")
                 failures += 1; continue
-            nbformat.write(drop_finished_bars(nb), fname)
+            nbformat.write(drop_widget_state(drop_finished_bars(nb)), fname)
             subprocess.run([BIN/'nbdev-clean', '--fname', str(fname)], cwd=ROOT, check=True)
             problems = check_notebook(fname, warnings=True)
             for p in problems: print(f"FAILED: {p}")
