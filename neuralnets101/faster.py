@@ -184,9 +184,10 @@ def cpu_has_bfloat16() -> bool:
 
 # %% ../nbs/05_faster_training.ipynb #86fc6650
 class CleanLastEpoch(Callback):
-    "Train the last epoch on the images as they are: its batches skip `RandomShift`."
+    "Train the last `epochs` epochs on the images as they are: their batches skip `RandomShift`."
+    def __init__(self, epochs:int=1): self.epochs = epochs
     def before_train(self):
-        if self.epoch == self.n_epoch - 1:
+        if self.epoch >= self.n_epoch - self.epochs:
             self.learn.dl = self.dl.new(after_batch=[tfm for tfm in self.dl.after_batch.fs if not isinstance(tfm, RandomShift)])
 
 # %% ../nbs/05_faster_training.ipynb #8fdb241c
