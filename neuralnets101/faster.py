@@ -15,7 +15,7 @@ from torch import nn
 from .mnist import digit_files, digit_pixels, DIGITS   # before fastai: it quiets torch's import warning
 from fastai.vision.all import *
 
-from .bench import busy_processes, usable_cores
+from .bench import usable_cores
 from .lowlevel import mnist_datasets, mnist_dls, mnist_learner, mnist_cnn, conv_block
 
 # %% ../nbs/05_faster_training.ipynb #8ee57ebd
@@ -144,7 +144,8 @@ class IdleCoreThreads(Callback):
     def before_fit(self):
         self.old_threads, self.threads_used = torch.get_num_threads(), self.threads or threads_for_idle_cores()
         torch.set_num_threads(self.threads_used)
-    def after_fit(self): torch.set_num_threads(self.old_threads)
+    def after_fit(self):
+        if 'old_threads' in self.__dict__: torch.set_num_threads(self.old_threads)
 
 # %% ../nbs/05_faster_training.ipynb #1bf30248
 class ResBlock(nn.Module):
