@@ -150,6 +150,7 @@ def bench_final(
     lr:float=None,            # maximum learning rate of the cycle (default: chapter 5's)
     bs:int=None,              # batch size (default: chapter 5's)
     per_item_batches:int=60,  # training batches timed with chapter 4's per-item pipeline, each turn
+    threads:int=None,         # PyTorch threads for the final model (default: one per idle core, as in chapter 5)
     log=print,                # where progress lines go
 ) -> dict:
     "Accuracy and epoch time of chapter 5's final model, in turns with its compute-only time and chapter 4's per-item pipeline."
@@ -160,11 +161,11 @@ def bench_final(
                   device=str(torch.device('cuda' if torch.cuda.is_available() else 'cpu')))
     set_seed(seed, reproducible=True)
     dls = cached_mnist_dls(mnist.path, bs=bs)
-    learn = final_learner(dls)
+    learn = final_learner(dls, threads=threads)
     result.update(n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), params=sum(p.numel() for p in learn.model.parameters()),
                   bfloat16=isinstance(learn.model, BFloat16))
     with no_random(seed):   # the other runs' batches and models leave training's random state alone
-        ready, ready_valid, other = list(dls.train.new()), list(dls.valid.new()), final_learner(dls)
+        ready, ready_valid, other = list(dls.train.new()), list(dls.valid.new()), final_learner(dls, threads=threads)
         per_item, images = _per_item_turn(mnist.path, other.model, learn.loss_func, bs, per_item_batches)
     timer = _turn_timer(dict(compute=lambda: time_compute(other, ready, ready_valid), per_item=per_item))
     result['idle_cores'] = round(idle_cores(0.5), 2)

@@ -15,7 +15,7 @@ from torch import nn
 from .mnist import digit_files, digit_pixels, DIGITS   # before fastai: it quiets torch's import warning
 from fastai.vision.all import *
 
-from .bench import busy_processes, usable_cores
+from .bench import usable_cores
 from .lowlevel import mnist_datasets, mnist_dls, mnist_learner, mnist_cnn, conv_block
 
 # %% ../nbs/05_faster_training.ipynb #8ee57ebd
@@ -147,7 +147,8 @@ class IdleCoreThreads(Callback):
     def before_fit(self):
         self.old_threads, self.threads_used = torch.get_num_threads(), self.threads or threads_for_idle_cores()
         torch.set_num_threads(self.threads_used)
-    def after_fit(self): torch.set_num_threads(self.old_threads)
+    def after_fit(self):
+        if 'old_threads' in self.__dict__: torch.set_num_threads(self.old_threads)
 
 # %% ../nbs/05_faster_training.ipynb #1bf30248
 class ResBlock(nn.Module):
@@ -187,9 +188,10 @@ def cpu_has_bfloat16() -> bool:
 
 # %% ../nbs/05_faster_training.ipynb #86fc6650
 class CleanLastEpoch(Callback):
-    "Train the last epoch on the images as they are: its batches skip `RandomShift`."
+    "Train the last `epochs` epochs on the images as they are: their batches skip `RandomShift`."
+    def __init__(self, epochs:int=1): self.epochs = epochs
     def before_train(self):
-        if self.epoch == self.n_epoch - 1:
+        if self.epoch >= self.n_epoch - self.epochs:
             self.learn.dl = self.dl.new(after_batch=[tfm for tfm in self.dl.after_batch.fs if not isinstance(tfm, RandomShift)])
 
 # %% ../nbs/05_faster_training.ipynb #8fdb241c
