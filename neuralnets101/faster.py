@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['FINAL_LR', 'FINAL_BS', 'time_data_pass', 'time_compute', 'RandomShift', 'dataset_pixels', 'CachedImageDL',
            'cached_mnist_dls', 'idle_cores', 'threads_for_idle_cores', 'IdleCoreThreads', 'ResBlock', 'final_cnn',
-           'BFloat16', 'cpu_has_bfloat16', 'CleanLastEpoch', 'final_learner', 'export_learner']
+           'BFloat16', 'cpu_has_bfloat16', 'CleanLastEpoch', 'final_learner', 'save_final_model']
 
 # %% ../nbs/05_faster_training.ipynb #0c1391e1
 import os, time
@@ -212,15 +212,15 @@ def final_learner(
     return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(), metrics=accuracy, cbs=[IdleCoreThreads(threads), CleanLastEpoch()])
 
 # %% ../nbs/05_faster_training.ipynb #ca48d83d
-def export_learner(
-    learn:Learner,  # a trained learner
-    fname:Path,     # the file to write
-) -> bool:          # whether the file was written
-    "`learn.export(fname)`, or a message where this version of fastai cannot save the learner."
-    try: learn.export(fname)
-    except TypeError as e:   # fastai 2.8.8 with fastcore 2.2.12 (Colab's versions in 2026) cannot pickle the transforms
-        if 'pickle' not in str(e): raise
-        print(f"this version of fastai cannot save the learner ({e}); a newer one can (pip install -U fastai). "
-              "Chapter 6 will train its own model instead.")
-        return False
-    return True
+def save_final_model(
+    learn:Learner,  # trained, from `final_learner`
+    fname:Path,     # the file to write, e.g. models/mnist_final.pth
+) -> Path:          # `fname`
+    "Save the model's weights (its state dict), its normalisation and its labels: numbers only, loadable with `weights_only=True`."
+    model = learn.model.model if isinstance(learn.model, BFloat16) else learn.model
+    norm = next((f for f in learn.dls.after_batch.fs if isinstance(f, Normalize)), None)
+    if norm is None: raise ValueError("expected a Learner whose batches go through Normalize, as final_learner's do")
+    torch.save({'weights': {name: value.detach().cpu().contiguous() for name, value in model.state_dict().items()},
+                'mean': norm.mean.flatten()[0].item(), 'std': norm.std.flatten()[0].item(),
+                'vocab': [str(v) for v in learn.dls.vocab]}, fname)
+    return Path(fname)

@@ -13,24 +13,33 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from .mnist import find_mnist   # before fastai: it quiets torch's import warning
-from fastai.learner import Learner, load_learner
-from .faster import cached_mnist_dls, final_learner, FINAL_LR, FINAL_BS
+from fastai.learner import Learner
+from fastai.data.transforms import Normalize
+from .faster import cached_mnist_dls, final_learner, FINAL_LR, FINAL_BS, BFloat16
 from .draw import DigitReader
 
 # %% ../nbs/06_handwriting.ipynb #e89f5c94
-FINAL_MODEL = Path('models')/'mnist_final.pkl'   # where chapter 5's `learn.export()` saves the final model
+FINAL_MODEL = Path('models')/'mnist_final.pth'   # where chapter 5's `save_final_model` saves the final model's weights
 
 def course_model(
-    export:Path=FINAL_MODEL,  # a `learn.export()` file; used when it exists
-    epochs:int=3,             # epochs of training when there is no such file
+    weights:Path=FINAL_MODEL,  # a `save_final_model` file; used when it exists
+    epochs:int=3,              # epochs of training when there is no such file
 ) -> Learner:
-    "The course's final model: loaded from `export` if it exists, otherwise chapter 5's model trained now."
-    if Path(export).exists():
-        with warnings.catch_warnings():   # load_learner warns that a pickle file can run code: load only files you trust
-            warnings.filterwarnings('ignore', message='.*insecure pickle', category=UserWarning)
-            return load_learner(export)
+    "The course's final model: chapter 5's model with the weights in `weights` if it exists, otherwise trained now."
     learn = final_learner(cached_mnist_dls(find_mnist().path, bs=FINAL_BS))
-    learn.fit_one_cycle(epochs, FINAL_LR)
+    if not Path(weights).exists():
+        learn.fit_one_cycle(epochs, FINAL_LR)
+        return learn
+    saved = torch.load(weights, weights_only=True, map_location='cpu')   # tensors, numbers and strings; never code
+    model = learn.model.model if isinstance(learn.model, BFloat16) else learn.model
+    try:
+        model.load_state_dict(saved['weights'])
+        if saved['vocab'] != [str(v) for v in learn.dls.vocab]: raise ValueError(f"labels {saved['vocab']}")
+    except (KeyError, TypeError, RuntimeError, ValueError) as e:
+        raise ValueError(f"{weights}: expected the weights of chapter 5's final model, got a file that does not fit it "
+                         f"({type(e).__name__}: {str(e)[:200]}); run chapter 5 again or delete the file") from None
+    norm = next(f for f in learn.dls.after_batch.fs if isinstance(f, Normalize))
+    norm.mean, norm.std = (torch.full_like(norm.mean, saved[k]) for k in ('mean', 'std'))   # the statistics it was trained with
     return learn
 
 # %% ../nbs/06_handwriting.ipynb #1ec2b6e8

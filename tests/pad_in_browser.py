@@ -23,7 +23,7 @@ CHROMIUM, FLAGS = server_helpers.CHROMIUM, server_helpers.CHROME_FLAGS
 
 CELLS = [
     "from neuralnets101.handwriting import course_model, mnist_style\nfrom neuralnets101.draw import DigitPad\nfrom fastai.torch_core import set_seed",
-    "set_seed(42, reproducible=True)\nlearn = course_model(export='no-such-export.pkl')   # always chapter 5's model, trained now",
+    "set_seed(42, reproducible=True)\nlearn = course_model(weights='no-such-file.pth')   # always chapter 5's model, trained now",
     "pad = DigitPad(learn, prepare=mnist_style)\npad",
 ]
 

@@ -15,7 +15,7 @@ from fastai.torch_core import set_seed
 def learn():
     "Chapter 4's CNN, trained for 3 epochs as in the chapter."
     set_seed(42, reproducible=True)
-    learn = course_model(export='no-such-export.pkl')
+    learn = course_model(weights='no-such-file.pth')
     learn.recorder.silent = True
     return learn
 
@@ -96,12 +96,12 @@ def test_bad_input(learn):
     check_fail(lambda: on_canvas(np.ones((28, 28)), scale=10, top=5), contains="expected the 280×280 picture at (5, 0) to fit on a 280×280 canvas")
     check_eq(fit_in_square(np.ones((10, 40))).shape, (5, 20))    # proportions kept
 
-def test_loaded_export_and_plain_model_read_the_same(learn, test_digits, tmp_path):
-    "A `learn.export()` loaded back, and the bare `nn.Module` with the Learner's statistics, give the same probabilities."
+def test_loaded_weights_and_plain_model_read_the_same(learn, test_digits, tmp_path):
+    "Saved weights loaded back into a model built from code, and the bare `nn.Module` with the Learner's statistics, give the same probabilities."
+    from neuralnets101.faster import save_final_model
     image = test_digits['restyled'][0]
     expected = DigitReader(learn)(image)
-    learn.export(tmp_path/'final_model.pkl')
-    loaded = course_model(export=tmp_path/'final_model.pkl')
+    loaded = course_model(weights=save_final_model(learn, tmp_path/'final_model.pth'))
     check_close(DigitReader(loaded)(image), expected, eps=1e-5)
     reader = DigitReader(learn)
     check_close(DigitReader(learn.model, mean=reader.mean, std=reader.std)(image), expected, eps=1e-5)

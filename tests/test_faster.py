@@ -4,12 +4,12 @@ import pytest, torch
 from PIL import Image
 
 fastai = pytest.importorskip('fastai')
-from fastai.vision.all import set_seed, TensorImageBW, Path, load_learner
+from fastai.vision.all import set_seed, TensorImageBW, Path
 from neuralnets101.mnist import digit_pixels, DIGITS
 from neuralnets101.lowlevel import mnist_dls
 from neuralnets101.faster import (RandomShift, cached_mnist_dls, dataset_pixels, final_learner, time_compute, time_data_pass,
                                   BFloat16, cpu_has_bfloat16, final_cnn, idle_cores, threads_for_idle_cores, IdleCoreThreads,
-                                  CleanLastEpoch)
+                                  CleanLastEpoch, save_final_model)
 from neuralnets101.bench import busy_processes, usable_cores
 from fastai.callback.core import Callback
 import neuralnets101.faster as faster
@@ -101,16 +101,24 @@ def test_no_bfloat16_without_pytorchs_processor_checks(monkeypatch):
     for name in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'): monkeypatch.delattr(torch.cpu, name, raising=False)
     assert cpu_has_bfloat16() is False
 
-def test_export_and_load(fast_dls, path, tmp_path):
+def test_save_and_load_weights_only(fast_dls, path, tmp_path):
+    "Chapter 5 saves a state dict with its normalisation; chapter 6 rebuilds the model from code and reads as well as the trained one."
+    from neuralnets101.faster import save_final_model
+    from neuralnets101.handwriting import course_model
+    from neuralnets101.draw import DigitReader
     set_seed(42, reproducible=True)
     learn = final_learner(fast_dls)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, 1e-2)
-    learn.export(tmp_path/'final.pkl')
-    loaded = load_learner(tmp_path/'final.pkl')
-    files = sorted((path/'testing'/'3').glob('*.png'))[:20]
-    predictions = [loaded.predict(f)[0] for f in files]
-    assert predictions.count('3') >= 15, predictions
-    assert (tmp_path/'final.pkl').stat().st_size < 20e6
+    fname = save_final_model(learn, tmp_path/'final.pth')
+    saved = torch.load(fname, weights_only=True)   # would raise on anything but tensors, numbers and strings
+    assert sorted(saved) == ['mean', 'std', 'vocab', 'weights'] and saved['vocab'] == [str(d) for d in DIGITS]
+    assert fname.stat().st_size < 20e6
+    loaded = course_model(weights=fname)
+    threes = digit_pixels(path, 3, 'testing')[:20].float()/255
+    assert (DigitReader(loaded)(threes).argmax(1) == DigitReader(learn)(threes).argmax(1)).all()
+    assert (DigitReader(loaded)(threes).argmax(1) == 3).sum() >= 15
+    torch.save({'weights': {'nonsense': torch.zeros(1)}, 'mean': 0., 'std': 1., 'vocab': saved['vocab']}, tmp_path/'other.pth')
+    with pytest.raises(ValueError, match="expected the weights of chapter 5's final model"): course_model(weights=tmp_path/'other.pth')
 
 class Watch(Callback):
     "Records, for each training epoch, PyTorch's thread count and whether the batches go through `RandomShift`."
