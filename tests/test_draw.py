@@ -8,7 +8,7 @@ from fastcore.test import test_eq as check_eq, test_close as check_close, test_f
 from neuralnets101.handwriting import (course_model, mnist_style, crop_to_ink, on_canvas, somewhere_on_canvas,
                                        centre_of_mass, fit_in_square, reading_accuracy)
 from neuralnets101.data import mnist_path, digit_stack
-from neuralnets101.draw import DigitPad, DigitReader, downsample, EMPTY_MESSAGE
+from neuralnets101.draw import DigitPad, DigitReader, downsample, EMPTY_MESSAGE, TOO_SMALL_MESSAGE
 from fastai.torch_core import set_seed
 
 @pytest.fixture(scope='module')
