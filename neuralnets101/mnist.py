@@ -24,10 +24,6 @@ from fastprogress.core import IN_NOTEBOOK
 try: import fcntl
 except ImportError: fcntl = None   # Windows: no file locks, one process at a time
 
-# %% ../nbs/81_mnist.ipynb #506b8816
-warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning,
-                        module=r'torch\.jit\._script')
-
 # %% ../nbs/81_mnist.ipynb #8e32e5fb
 MNIST_ENV = 'NEURALNETS101_MNIST'         # names a local MNIST archive (.tgz) or extracted folder
 OFFLINE_ENV = 'NEURALNETS101_OFFLINE'     # set to 1 to skip the download attempt
@@ -296,6 +292,13 @@ def _warn_subset():
                   f"70,000 images.", MnistSubsetWarning, stacklevel=_caller_outside_package())
 
 # %% ../nbs/81_mnist.ipynb #5f538e93
+_probed = {}   # URL -> whether the download server answered, asked once per session
+
+def _reachable(url:str, timeout:float) -> bool:
+    "`can_reach(url)`, asked once per session: a machine without a network would otherwise wait again at every call."
+    if url not in _probed: _probed[url] = can_reach(url, timeout)
+    return _probed[url]
+
 def find_mnist(
     timeout:float=5.0,  # seconds to wait for the download server before going offline
 ) -> MnistLocation:
@@ -307,7 +310,7 @@ def find_mnist(
         except OSError: pass                                          # a read-only data folder: reading MNIST writes nothing
         return MnistLocation(_tidy(fastai_mnist_dir()), 'env' if local else 'fastai')
     from fastai.data.external import URLs
-    if not os.environ.get(OFFLINE_ENV) and can_reach(URLs.MNIST, timeout):
+    if not os.environ.get(OFFLINE_ENV) and _reachable(URLs.MNIST, timeout):
         try: return MnistLocation(untar_mnist(), 'download')
         except Exception as e: warnings.warn(f"Downloading MNIST failed ({type(e).__name__}: {e}); going offline.")
     path = build_mnist_subset()
