@@ -2,7 +2,7 @@
 
 Shared by `test_browser_draw.py` (JupyterLab 4) and `colab/test_draw_classic.py` (classic Notebook 6.5); each of
 them starts its own server and runs the notebook's cells its own way."""
-import importlib.util, json, os, time
+import json, os, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -11,15 +11,8 @@ NOTEBOOK = 'draw_pad.ipynb'
 EMPTY_MESSAGE = 'draw a digit first'
 TOO_SMALL_MESSAGE = 'too small to be a digit: draw one that fills more of the box'
 
-def _load_server_helpers():
-    "tests/conftest.py's server helpers, loaded by path (tests/colab has a conftest of its own)."
-    spec = importlib.util.spec_from_file_location('neuralnets101_server_helpers', ROOT/'tests'/'conftest.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-server_helpers = _load_server_helpers()
-CHROMIUM, FLAGS = server_helpers.CHROMIUM, server_helpers.CHROME_FLAGS
+sys.path.insert(0, str(ROOT/'tests'))
+import browser as server_helpers   # the Jupyter servers and Chromium, shared with every browser test
 
 CELLS = [
     "from neuralnets101.handwriting import course_model, mnist_style\nfrom neuralnets101.draw import DigitPad\nfrom fastai.torch_core import set_seed",

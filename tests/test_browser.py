@@ -7,7 +7,7 @@ test-artifacts/browser/. The same checks in the classic Notebook with Colab's pa
 import shutil, time
 from pathlib import Path
 import pytest
-from conftest import CHROMIUM, CHROME_FLAGS, fresh_jupyter_env, jupyterlab, accept_dialogs, run_all_cells
+from browser import chromium_page, fresh_jupyter_env, jupyterlab, accept_dialogs, run_all_cells
 from explorer_check import EXPLORERS, BUSY, HANDLE, check_explorers, plant_broken_slider, plant_training_log, summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,19 +45,13 @@ def open_and_run(page, lab, notebook:str):
 
 def explorer_problems(lab, notebook:str) -> list:
     "Open `notebook` in JupyterLab, run all cells, move every explorer's sliders; return the problems found."
-    if not CHROMIUM.exists(): pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     name = Path(notebook).stem
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_FLAGS, timeout=60_000)
-        try:
-            page = browser.new_page(viewport={'width': 1400, 'height': 1000})
-            open_and_run(page, lab, notebook)
-            problems = check_explorers(page, ARTIFACTS, f"lab_{name}")
-            page.screenshot(path=str(ARTIFACTS/f"lab_{name}_page.png"))
-            errors = [t for t in page.locator('.jp-OutputArea-output').all_inner_texts() if 'Traceback' in t or 'Error displaying widget' in t]
-        finally: browser.close()
+    with chromium_page(1400, 1000) as page:
+        open_and_run(page, lab, notebook)
+        problems = check_explorers(page, ARTIFACTS, f"lab_{name}")
+        page.screenshot(path=str(ARTIFACTS/f"lab_{name}_page.png"))
+        errors = [t for t in page.locator('.jp-OutputArea-output').all_inner_texts() if 'Traceback' in t or 'Error displaying widget' in t]
     return problems + [f"{name}: an output shows an error: {t[:300]}" for t in errors]
 
 @pytest.mark.parametrize('notebook', ['02_gradients.ipynb', '03_sgd.ipynb'])
@@ -76,33 +70,28 @@ def test_quick_presses_show_a_busy_line_and_train_only_the_last_choice(lab):
     import ast
     log = lab['root']/'trained.txt'
     plant_training_log(lab['root']/'03_sgd.ipynb', lab['root']/'logged_03_sgd.ipynb', log)
-    from playwright.sync_api import sync_playwright
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_FLAGS, timeout=60_000)
-        try:
-            page = browser.new_page(viewport={'width': 1400, 'height': 1000})
-            open_and_run(page, lab, 'logged_03_sgd.ipynb')
-            log.unlink(missing_ok=True)                       # from here on, only what the presses cause
-            explorer = page.locator(EXPLORERS).first
-            explorer.evaluate("e => e.scrollIntoView({block: 'center'})")
-            slider = explorer.locator('.widget-slider').first
-            handle = slider.locator(HANDLE).first
-            handle.focus()
-            for _ in range(3): handle.press('ArrowLeft')      # three quick presses, no wait between them
-            readout = slider.locator('.widget-readout').first.inner_text().strip()
-            seen, busy_shot, deadline = [], False, time.time() + 120
-            while time.time() < deadline:
-                text = summary(explorer)
-                if not seen or text != seen[-1]: seen.append(text)
-                if BUSY in text and not busy_shot:
-                    explorer.screenshot(path=str(ARTIFACTS/'lab_03_sgd_busy.png')); busy_shot = True
-                if BUSY not in text and text.startswith(f'learning rate {readout}:'): break
-                time.sleep(0.1)
-            page.wait_for_timeout(1500)                          # anything still queued would show up now
-            explorer.screenshot(path=str(ARTIFACTS/'lab_03_sgd_after_presses.png'))
-            final = summary(explorer)
-        finally: browser.close()
+    with chromium_page(1400, 1000) as page:
+        open_and_run(page, lab, 'logged_03_sgd.ipynb')
+        log.unlink(missing_ok=True)                       # from here on, only what the presses cause
+        explorer = page.locator(EXPLORERS).first
+        explorer.evaluate("e => e.scrollIntoView({block: 'center'})")
+        slider = explorer.locator('.widget-slider').first
+        handle = slider.locator(HANDLE).first
+        handle.focus()
+        for _ in range(3): handle.press('ArrowLeft')      # three quick presses, no wait between them
+        readout = slider.locator('.widget-readout').first.inner_text().strip()
+        seen, busy_shot, deadline = [], False, time.time() + 120
+        while time.time() < deadline:
+            text = summary(explorer)
+            if not seen or text != seen[-1]: seen.append(text)
+            if BUSY in text and not busy_shot:
+                explorer.screenshot(path=str(ARTIFACTS/'lab_03_sgd_busy.png')); busy_shot = True
+            if BUSY not in text and text.startswith(f'learning rate {readout}:'): break
+            time.sleep(0.1)
+        page.wait_for_timeout(1500)                          # anything still queued would show up now
+        explorer.screenshot(path=str(ARTIFACTS/'lab_03_sgd_after_presses.png'))
+        final = summary(explorer)
     busy_lines = [t for t in seen if BUSY in t]
     assert busy_lines and all(f'training at learning rate {readout}' in t for t in busy_lines[-1:]), seen
     assert all('still shows learning rate 1, epochs 5' in t for t in busy_lines), busy_lines

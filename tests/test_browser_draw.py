@@ -5,8 +5,8 @@ mouse, clears, and checks the readout each time. Screenshots and readouts go to 
 import time
 from pathlib import Path
 import pytest
-from pad_in_browser import (ARTIFACTS, CHROMIUM, FLAGS, server_helpers, server_env, write_pad_notebook, exercise_pad,
-                            check_readouts)
+from browser import chromium_page
+from pad_in_browser import ARTIFACTS, server_helpers, server_env, write_pad_notebook, exercise_pad, check_readouts
 
 SHOTS = ARTIFACTS/'browser'
 
@@ -20,24 +20,17 @@ def lab_with_pad(tmp_path):
         yield f'{base}/lab/tree/{notebook}?reset&token={token}'
 
 def test_draw_on_the_pad_in_jupyterlab(lab_with_pad):
-    if not CHROMIUM.exists(): pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
     start = time.time()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, timeout=60_000)
-        try:
-            page = browser.new_page(viewport={'width': 1200, 'height': 900})
-            page.set_default_timeout(60_000)
-            page.goto(lab_with_pad)
-            page.locator('.jp-Notebook .jp-Cell').first.wait_for()
-            page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for(timeout=90_000)
-            server_helpers.accept_dialogs(page)
-            server_helpers.run_all_cells(page)
-            page.locator('.digitpad-canvas').first.wait_for(timeout=600_000)   # the CNN trains first
-            seen = exercise_pad(page, SHOTS, 'draw_jupyterlab')
-            page.screenshot(path=str(SHOTS/'draw_jupyterlab_page.png'))
-            errors = page.locator('[data-mime-type="application/vnd.jupyter.error"]').count()
-        finally: browser.close()
+    with chromium_page(1200, 900) as page:
+        page.goto(lab_with_pad)
+        page.locator('.jp-Notebook .jp-Cell').first.wait_for()
+        page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for(timeout=90_000)
+        server_helpers.accept_dialogs(page)
+        server_helpers.run_all_cells(page)
+        page.locator('.digitpad-canvas').first.wait_for(timeout=600_000)   # the CNN trains first
+        seen = exercise_pad(page, SHOTS, 'draw_jupyterlab')
+        page.screenshot(path=str(SHOTS/'draw_jupyterlab_page.png'))
+        errors = page.locator('[data-mime-type="application/vnd.jupyter.error"]').count()
     print(f"JupyterLab pad test: {time.time() - start:.0f} s; line read as {seen['line']['answer']!r}, 7 read as {seen['seven']['answer']!r}")
     assert errors == 0
     check_readouts(seen)

@@ -4,7 +4,7 @@ explorer must be there as a picture, with no raw repr of it. Screenshots go to t
 import base64, os, subprocess, sys
 from pathlib import Path
 import nbformat, pytest
-from conftest import CHROMIUM, CHROME_FLAGS
+from browser import chromium_page
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT/'test-artifacts'/'static'
@@ -36,27 +36,21 @@ def test_each_widget_output_carries_a_picture_and_a_sentence(chapter_2_saved):
     assert 'widgets' not in nbformat.read(chapter_2_saved, as_version=4).metadata
 
 def test_the_html_page_shows_the_explorer_as_a_picture_offline(chapter_2_saved):
-    if not CHROMIUM.exists(): pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
     subprocess.run([Path(sys.executable).parent/'jupyter', 'nbconvert', '--to', 'html', str(chapter_2_saved)], check=True, capture_output=True)
     page_file = chapter_2_saved.with_suffix('.html')
     picture = widget_outputs(nbformat.read(chapter_2_saved, as_version=4))[0]['data']['image/png']
-    from playwright.sync_api import sync_playwright
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     refused = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_FLAGS, timeout=60_000)
-        try:
-            page = browser.new_page(viewport={'width': 1200, 'height': 900})
-            page.route('**/*', lambda route: route.continue_() if route.request.url.startswith('file:') else (refused.append(route.request.url), route.abort()))
-            page.goto(page_file.as_uri())
-            image = page.locator(f'img[src^="data:image/png;base64,{picture[:200]}"]')
-            assert image.count() == 1, "the explorer's picture is not on the page"
-            image.scroll_into_view_if_needed()
-            size = image.evaluate('i => [i.complete, i.naturalWidth, i.naturalHeight, i.getBoundingClientRect().width]')
-            image.screenshot(path=str(ARTIFACTS/'02_gradients_explorer_in_html.png'))
-            page.screenshot(path=str(ARTIFACTS/'02_gradients_html_around_explorer.png'))
-            text = page.inner_text('body')
-        finally: browser.close()
+    with chromium_page(1200, 900) as page:
+        page.route('**/*', lambda route: route.continue_() if route.request.url.startswith('file:') else (refused.append(route.request.url), route.abort()))
+        page.goto(page_file.as_uri())
+        image = page.locator(f'img[src^="data:image/png;base64,{picture[:200]}"]')
+        assert image.count() == 1, "the explorer's picture is not on the page"
+        image.scroll_into_view_if_needed()
+        size = image.evaluate('i => [i.complete, i.naturalWidth, i.naturalHeight, i.getBoundingClientRect().width]')
+        image.screenshot(path=str(ARTIFACTS/'02_gradients_explorer_in_html.png'))
+        page.screenshot(path=str(ARTIFACTS/'02_gradients_html_around_explorer.png'))
+        text = page.inner_text('body')
     from PIL import Image
     import io
     width, height = Image.open(io.BytesIO(base64.b64decode(picture))).size

@@ -24,7 +24,8 @@ VENV = Path(os.environ.get('NEURALNETS101_COLAB_VENV', ROOT/'.venv-colab'))
 PY = VENV/'bin'/'python'
 CONSTRAINTS = ROOT/'colab'/'constraints.txt'
 ARTIFACTS = ROOT/'test-artifacts'/'colab'
-CHROMIUM = Path(os.environ.get('NEURALNETS101_CHROMIUM', '/usr/bin/chromium'))
+sys.path.insert(0, str(ROOT/'tests'))
+from browser import CHROMIUM   # Debian's Chromium, as every browser test starts it
 TEST_TOOLS = ['pytest', 'playwright']   # what the browser tests need on top of Colab's packages
 
 def say(message): print(message, flush=True)

@@ -20,20 +20,16 @@ Example (a drawing-pad test would look the same):
         open_and_run_all(browser_page, classic_notebook['url']('83_draw.ipynb'))
         ...
 """
-import importlib.util, os, shutil, sys
+import os, shutil, sys
 from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
-sys.path.append(str(TESTS))   # for explorer_check
-_spec = importlib.util.spec_from_file_location('neuralnets101_test_servers', TESTS/'conftest.py')
-servers = importlib.util.module_from_spec(_spec); _spec.loader.exec_module(servers)
+sys.path.append(str(TESTS))   # for explorer_check and browser
+import browser as servers   # the Jupyter servers and Chromium, shared with the main environment's browser tests
 
 COLAB_PYTHON = os.environ.get('NEURALNETS101_COLAB_PYTHON')
-CHROMIUM = Path(os.environ.get('NEURALNETS101_CHROMIUM', '/usr/bin/chromium'))
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-         '--disable-sync', '--no-first-run', '--disable-quic']
 
 @pytest.fixture(scope='session')
 def artifacts() -> Path:
@@ -62,16 +58,9 @@ def classic_notebook(tmp_path_factory):
 @pytest.fixture
 def browser_page(artifacts, request):
     "A page in headless Chromium (1400x1000) that records console errors."
-    if not CHROMIUM.exists(): pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, timeout=60_000)
-        try:
-            page = browser.new_page(viewport={'width': 1400, 'height': 1000})
-            page.set_default_timeout(60_000)
-            page.console_errors = []
-            page.on('console', lambda m: page.console_errors.append(m.text) if m.type == 'error' else None)
-            page.on('pageerror', lambda e: page.console_errors.append(str(e)))
-            yield page
-            (artifacts/f"{request.node.name}_console.txt").write_text('\n'.join(page.console_errors))
-        finally: browser.close()
+    with servers.chromium_page(1400, 1000) as page:
+        page.console_errors = []
+        page.on('console', lambda m: page.console_errors.append(m.text) if m.type == 'error' else None)
+        page.on('pageerror', lambda e: page.console_errors.append(str(e)))
+        yield page
+        (artifacts/f"{request.node.name}_console.txt").write_text('\n'.join(page.console_errors))
