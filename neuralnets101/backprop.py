@@ -238,7 +238,7 @@ def draw_graph(
                 ax.text(*_curve_middle(ax, start, end, bend), f"×{local:.3g}", color='tab:blue', ha='center', va='center',
                         fontsize=9, bbox=dict(fc='white', ec='none', pad=0.5))
     for node, (x, y) in position.items():
-        name = ' = '.join(part for part in (node.label, node.op) if part) or 'number'
+        name = ', '.join(part for part in (node.label, node.op and f"op {node.op}") if part) or 'number'
         ax.text(x, y + 0.08, f"{name}\n{node.data:.4g}", ha='center', va='center', fontsize=9,
                 bbox=dict(boxstyle='round', fc='#f2f2f2', ec='gray'))
         if grads: ax.text(x, y - 0.28, f"grad {node.grad:.4g}", ha='center', va='center', fontsize=9, color='tab:red')
