@@ -30,6 +30,21 @@ class Value:
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
             hint = ": use .item() to get the number out of a one-element tensor" if isinstance(data, Tensor) else ""
             raise TypeError(f"Value expects a number (int or float), got {type(data).__name__} {data!r:.60}{hint}")
+        if isinstance(data, int) and abs(data) > 1.7e308:
+            raise OverflowError(f"Value expects a number a float can hold (up to about 1.8e308), got a whole number of {len(str(abs(data)))} digits")
+        if parents is None or isinstance(parents, (Value, numbers.Number, str)):
+            comma = ": write parents=(x,) with a comma, since (x) alone is just x" if isinstance(parents, Value) else ""
+            raise TypeError(f"parents must be a tuple of Values, e.g. parents=(x,), got {type(parents).__name__} {parents!r:.60}{comma}")
+        if isinstance(data, int) and abs(data) > 1.7e308:
+            raise OverflowError(f"Value expects a number a float can hold (up to about 1.8e308), got a whole number of {len(str(abs(data)))} digits")
+        if parents is None or isinstance(parents, (Value, numbers.Number, str)):
+            comma = ": write parents=(x,) with a comma, since (x) alone is just x" if isinstance(parents, Value) else ""
+            raise TypeError(f"parents must be a tuple of Values, e.g. parents=(x,), got {type(parents).__name__} {parents!r:.60}{comma}")
+        if isinstance(data, int) and abs(data) > 1.7e308:
+            raise OverflowError(f"Value expects a number a float can hold (up to about 1.8e308), got a whole number of {len(str(abs(data)))} digits")
+        if parents is None or isinstance(parents, (Value, numbers.Number, str)):
+            comma = ": write parents=(x,) with a comma, since (x) alone is just x" if isinstance(parents, Value) else ""
+            raise TypeError(f"parents must be a tuple of Values, e.g. parents=(x,), got {type(parents).__name__} {parents!r:.60}{comma}")
         parents = tuple(parents)
         for parent in parents:
             if isinstance(parent, Value): continue
@@ -40,10 +55,12 @@ class Value:
         self.parents = parents if _recording else ()
         self.locals = ()                     # local derivatives, one per parent, saved by the operation
         self.pass_back = lambda: None        # passes this value's gradient to its parents; each operation sets its own
+        self.freed = False                   # True once a backward() has thrown away the saved local derivatives
 
     def __repr__(self):
+        number = lambda n: f"{n:.6g}" if isinstance(n, numbers.Real) and not isinstance(n, bool) else f"{n!r:.40}"   # even one a learner broke
         extras = ''.join(f", {name}={value!r}" for name, value in (('op', self.op), ('label', self.label)) if value)
-        return f"Value({self.data:.6g}, grad={self.grad:.6g}{extras})"
+        return f"Value({number(self.data)}, grad={number(self.grad)}{extras})"
 
 # %% ../nbs/07_backprop_by_hand.ipynb #b6c3dc87
 def _as_value(other, op:str) -> Value:
@@ -75,7 +92,7 @@ def __mul__(self:Value, other):
 def __truediv__(self:Value, other):
     other = _as_value(other, '/')
     if other.data == 0: raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
-    return _result(self.data / other.data, (self, other), '/', (1/other.data, -self.data/other.data**2))
+    return _result(self.data / other.data, (self, other), '/', (1/other.data, -self.data/other.data/other.data))   # other.data**2 could round to 0
 @patch
 def __neg__(self:Value): return self * -1
 @patch
@@ -88,6 +105,11 @@ def __rmul__(self:Value, other): return _as_value(other, '*') * self
 def __rtruediv__(self:Value, other): return _as_value(other, '/') / self
 
 # %% ../nbs/07_backprop_by_hand.ipynb #54ddf6f5
+def _power(x:float, n:float) -> float:
+    "x ** n, or an infinity with the right sign when it is too large for a float (as `*` and PyTorch give)."
+    try: return x**n
+    except OverflowError: return -math.inf if x < 0 and n % 2 == 1 else math.inf
+
 @patch
 def __pow__(self:Value, exponent):
     if isinstance(exponent, Value):
@@ -97,8 +119,8 @@ def __pow__(self:Value, exponent):
     x, n = self.data, float(exponent)
     if x < 0 and not n.is_integer(): raise ValueError(f"({x:g}) ** {n:g} is not a real number: a negative number has only whole powers")
     if x == 0 and n < 0: raise ZeroDivisionError(f"0 ** {n:g}: zero has no negative powers")
-    local = 0. if n == 0 else math.inf if (x == 0 and n < 1) else n * x**(n - 1)
-    return _result(x**n, (self,), f'**{n:g}', (local,))
+    local = 0. if n == 0 else math.inf if (x == 0 and n < 1) else n * _power(x, n - 1)
+    return _result(_power(x, n), (self,), f'**{n:g}', (local,))
 @patch
 def __rpow__(self:Value, other):
     raise TypeError("only a Value raised to a plain number is supported: for 2 ** v, write (v * math.log(2)).exp()")
@@ -144,14 +166,18 @@ def backward(self:Value,
 ):
     "Add the derivative of `self` with respect to every Value it was computed from to that Value's `.grad`."
     steps = [node for node in topological_order(self) if node.parents]   # every Value an operation computed
-    if any(node.pass_back is None for node in steps):
+    if any(node.freed for node in steps):
         raise RuntimeError("backward() through these values a second time: the first backward() threw away their saved local "
                            "derivatives; call the first one as backward(retain_graph=True) to keep them")
+    for node in steps:
+        if not callable(node.pass_back):
+            raise TypeError(f"the pass_back of {node!r} is {type(node.pass_back).__name__}, not a function: set "
+                            "out.pass_back = pass_back, without the () that would call it")
     for node in steps: node.grad = 0.
     self.grad += 1.
     for node in reversed(steps): node.pass_back()
     if not retain_graph:
-        for node in steps: node.pass_back, node.locals = None, None
+        for node in steps: node.pass_back, node.locals, node.freed = None, None, True
 
 # %% ../nbs/07_backprop_by_hand.ipynb #b7cbe3c3
 def _columns(order:list) -> dict:
@@ -212,7 +238,7 @@ def draw_graph(
                 ax.text(*_curve_middle(ax, start, end, bend), f"×{local:.3g}", color='tab:blue', ha='center', va='center',
                         fontsize=9, bbox=dict(fc='white', ec='none', pad=0.5))
     for node, (x, y) in position.items():
-        name = ' = '.join(part for part in (node.label, node.op) if part) or 'number'
+        name = ', '.join(part for part in (node.label, node.op and f"op {node.op}") if part) or 'number'
         ax.text(x, y + 0.08, f"{name}\n{node.data:.4g}", ha='center', va='center', fontsize=9,
                 bbox=dict(boxstyle='round', fc='#f2f2f2', ec='gray'))
         if grads: ax.text(x, y - 0.28, f"grad {node.grad:.4g}", ha='center', va='center', fontsize=9, color='tab:red')

@@ -9,7 +9,7 @@ __all__ = ['TIME_LIMIT', 'CheckReport', 'TimeLimitExceeded', 'call_learner', 'as
            'check_centre_of_mass', 'check_tanh', 'check_linear1_backward']
 
 # %% ../nbs/95_checkers.ipynb #dab6a229
-import inspect, math, shutil, signal, tempfile, threading, time, warnings
+import inspect, math, shutil, signal, sys, tempfile, threading, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -53,13 +53,21 @@ class TimeLimitExceeded(BaseException):
 def _run_with_time_limit(func, args:tuple, kwargs:dict, seconds:float):
     "`func(*args, **kwargs)`, stopped with `TimeLimitExceeded` after `seconds`."
     if hasattr(signal, 'setitimer') and threading.current_thread() is threading.main_thread():
-        def on_alarm(signum, frame): raise TimeLimitExceeded(seconds)
+        tracing, here = sys.gettrace(), sys._getframe()
+        def stop(frame, event, arg):   # a trace function that raises is switched off: so only on a line, inside any `except:`
+            if event == 'line': raise TimeLimitExceeded(seconds)
+            return stop
+        def on_alarm(signum, frame):
+            sys.settrace(stop)   # a bare `except:` may swallow one exception: the next line of the learner's code raises it again
+            while frame is not None and frame is not here: frame.f_trace, frame = stop, frame.f_back
+            raise TimeLimitExceeded(seconds)
         previous = signal.signal(signal.SIGALRM, on_alarm)
-        pending, _ = signal.setitimer(signal.ITIMER_REAL, seconds)   # another timer (a test runner's) is put back afterwards
+        pending, _ = signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)   # repeats until the call returns; another timer is put back afterwards
         start = time.monotonic()
         try: return func(*args, **kwargs)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            sys.settrace(tracing)
             signal.signal(signal.SIGALRM, previous)
             if pending: signal.setitimer(signal.ITIMER_REAL, max(pending - (time.monotonic() - start), 1e-3))
     outcome = {}   # not the main thread, or no SIGALRM (Windows): a helper thread, abandoned if it never returns
@@ -732,7 +740,7 @@ def check_centre_of_mass(my_centre_of_mass) -> CheckReport:
     return report
 
 # %% ../nbs/95_checkers.ipynb #3581a6ec
-from .backprop import Value
+from .backprop import Value, topological_order
 
 def _tanh_cases() -> list:
     "(name, formula(tanh, a, b), a, b) cases: tanh alone, with its input used twice, tanh of tanh, inside a product."
@@ -769,7 +777,12 @@ _tanh_mistakes = [('sign', "the gradient has the wrong sign: tanh rises everywhe
 _tanh_hints = {'must be real number, not Value': "x is a Value: take its number with x.data",
                "must be Tensor, not Value": "torch works on tensors: use math.tanh(x.data) for the number",
                'another definition of the class': "write my_tanh with the course's Value: `from neuralnets101.backprop import Value`",
-               'parents must be Values': "give the Value itself as a parent, parents=(x,), not its number"}
+               'parents must be Values': "give the Value itself as a parent, parents=(x,), not its number",
+               "'Value' object is not iterable": "write parents=(x,) with a comma: (x) alone is just x",
+               "and 'NoneType'": "a .grad became None: add to x.grad with += (1 - t**2) * out.grad, and give pass_back no `return` to store"}
+
+_pass_back_ineffective = ("pass_back ran but x.grad did not change: add to x.grad, using out.grad as it is when pass_back runs "
+                          "(not a copy taken before), x.grad += (1 - t**2) * out.grad")
 
 def _tanh_gradients(tanh, formula, a:float, b:float) -> tuple:
     "The value of `formula` built with `tanh`, and the gradients of a and b after `backward()`."
@@ -786,12 +799,24 @@ def _torch_gradients(formula, a:float, b:float) -> tuple:
     return out.item(), a.grad.item(), (b.grad.item() if b.grad is not None else 0.)
 
 def _close(got, expected, tol:float=1e-6) -> bool:
-    "Is the number `got` within `tol` (relative, or absolute near 0) of `expected`? NaN never is."
-    return isinstance(got, (int, float)) and abs(got - expected) <= tol*max(1., abs(expected))
+    "Is the number `got` (a float, a NumPy or a one-value tensor) within `tol` (relative, or absolute near 0) of `expected`? NaN never is."
+    got = as_number(got)
+    return got is not None and abs(got - expected) <= tol*max(1., abs(expected))
+
+def _not_a_number(name:str, which:str, got) -> str:
+    "The ✗ line for a value or gradient that is not a number, or '' if it is one."
+    if as_number(got) is not None: return ''
+    if which == 'value': return f"{name}: the result's number is {_describe(got)}: put a float in the Value, math.tanh(x.data)"
+    if isinstance(got, Value):
+        return (f"{name}: {which}.grad became a Value: add a plain number to it, using t (the float) and not out (the Value), "
+                f"{which}.grad += (1 - t**2) * out.grad")
+    if got is None: return f"{name}: {which}.grad became None: add to it with +=, and give pass_back no `return` to store"
+    return f"{name}: {which}.grad became {_describe(got)}: keep it a plain number, a float"
+
 
 # %% ../nbs/95_checkers.ipynb #1f5d460f
-def _first_call_problem(my_tanh) -> str:
-    "What is wrong with what `my_tanh` returns for a fresh Value, or '' if it is a new Value."
+def _first_call_problem(my_tanh) -> tuple:
+    "(what is wrong with what `my_tanh` returns for a fresh Value or '' if it is a new Value computed from x, whether it set a pass_back)."
     x = Value(0.5)
     got = my_tanh(x)
     if got is x: return "it returned x itself: return a new Value, and leave x as it was"
@@ -802,14 +827,22 @@ def _first_call_problem(my_tanh) -> str:
         return (f"expected a Value, got {_describe(got)}: wrap the number with Value(t, parents=(x,), op='tanh') "
                 "so that backward() can reach x")
     if x.data != 0.5: return "it changed x.data: leave x as it was and put tanh's number in the new Value"
-    if x not in got.parents: return "the result's parents do not include x: give it parents=(x,), so backward() can reach x"
-    return ''
+    steps = topological_order(got)   # a result built from the engine's own operations reaches x through them
+    if x not in steps: return "the result's parents do not include x: give it parents=(x,), so backward() can reach x"
+    if x.grad != 0 or any(getattr(node, 'freed', False) for node in steps):
+        return ("it changed x.grad before any backward(): did it call backward() itself? Leave that to whoever uses my_tanh, "
+                "which only computes the Value and sets its pass_back")
+    if not callable(got.pass_back):
+        return (f"the result's pass_back is {_describe(got.pass_back)}, not a function: set out.pass_back = pass_back, "
+                "without the () that would call it")
+    return '', getattr(got.pass_back, '__code__', None) is not Value(0.).pass_back.__code__   # not the default that does nothing
 
 def check_tanh(my_tanh) -> CheckReport:
     "Check `my_tanh(x)` on formulas using it, against `torch.tanh` and PyTorch's autograd."
     report = CheckReport('my_tanh')
-    done, problem = call_learner(report, _first_call_problem, my_tanh, hints=_tanh_hints)
+    done, first = call_learner(report, _first_call_problem, my_tanh, hints=_tanh_hints)
     if not done: return report
+    problem, assigned = first if isinstance(first, tuple) else (first, False)
     if problem: report.fail(problem); return report
     answers = []
     for name, formula, a, b in _tanh_cases():
@@ -819,7 +852,13 @@ def check_tanh(my_tanh) -> CheckReport:
     slip = next((hint for mistake, hint in _tanh_mistakes
                  if answers and all(all(_close(g, s) for g, s in zip(got, _tanh_gradients(_tanh_slip(mistake), formula, a, b)))
                                     for _, formula, a, b, got, _ in answers)), None)
+    if slip == dict(_tanh_mistakes)['no pass_back'] and assigned: slip = _pass_back_ineffective
     for name, formula, a, b, (value, *grads), (expected_value, *expected_grads) in answers:
+        names = ('value', 'x' if 'x' in name else 'a', 'b')
+        if line := next(filter(None, (_not_a_number(name, which, n) for which, n in zip(names, (value, *grads)))), ''):
+            report.fail(line); continue
+        kinds = [type(n).__name__ for n in grads if type(n) is not float]
+        value, *grads = (as_number(n) for n in (value, *grads))
         if any(isinstance(n, float) and math.isnan(n) for n in (value, *grads)):
             report.fail(f"{name}: got NaN (not a number) for the {'value' if math.isnan(value) else 'gradient'}, which comes from "
                         "an undefined step such as 0/0 or inf - inf: tanh and its local derivative are defined for every number"); continue
@@ -829,21 +868,24 @@ def check_tanh(my_tanh) -> CheckReport:
         wrong = [(which, e, g) for which, e, g in zip(('x' if 'x' in name else 'a', 'b'), expected_grads, grads) if not _close(g, e)]
         if not wrong: report.ok(f"{name}: value and gradients right"); continue
         which, e, g = wrong[0]
-        report.fail("{}: expected the gradient of {} to be {}, got {}; {}".format(
-            name, which, *_two_numbers(e, g), slip or "x.grad should grow by (1 - t²) times out.grad, with t = tanh(x)"))
+        kind = f" (a {kinds[0]}: plain floats are enough)" if kinds else ''
+        report.fail("{}: expected the gradient of {} to be {}, got {}{}; {}".format(
+            name, which, *_two_numbers(e, g), kind, slip or "x.grad should grow by (1 - t²) times out.grad, with t = tanh(x)"))
     return report
 
 # %% ../nbs/95_checkers.ipynb #c380d23c
 def _linear1_cases() -> list:
-    "(name, xb, weights, upstream) on real validation 3s and 7s: one output with mnist_loss's upstream gradient, and three outputs."
+    "(name, xb, weights, upstream) on real validation 3s and 7s: one output with mnist_loss's upstream gradient, three outputs, another batch size."
     from neuralnets101.backprop import mnist_loss_backward
     path = mnist_path()
     xb, targets = inputs_and_labels(digit_stack(path, 3, 'testing')[:32], digit_stack(path, 7, 'testing')[:32])
     generator = torch.Generator().manual_seed(0)
     weights = torch.randn(784, 1, generator=generator)*0.05
     weights3, upstream3 = torch.randn(784, 3, generator=generator)*0.05, torch.randn(len(xb), 3, generator=generator)/len(xb)
+    xb37, targets37 = inputs_and_labels(digit_stack(path, 3, 'testing')[32:52], digit_stack(path, 7, 'testing')[32:49])
     return [('64 real 3s and 7s, weights (784, 1), the upstream gradient of mnist_loss', xb, weights, mnist_loss_backward(xb @ weights, targets)),
-            ('the same pictures, weights (784, 3), three outputs', xb, weights3, upstream3)]
+            ('the same pictures, weights (784, 3), three outputs', xb, weights3, upstream3),
+            ('37 other pictures (a batch is not always 64), weights (784, 1)', xb37, weights, mnist_loss_backward(xb37 @ weights, targets37))]
 
 def _linear1_expected(xb:Tensor, weights:Tensor, upstream:Tensor) -> tuple:
     "The gradients of linear1 for xb, weights and bias, by PyTorch's autograd."
@@ -860,7 +902,11 @@ def _linear1_hint(what:str, xb:Tensor, weights:Tensor, upstream:Tensor):
     def hint(got):
         if _matches(got, -right, atol=1e-7): return "the sign is flipped: the chain rule multiplies, with no minus sign"
         if _matches(got, no_upstream, atol=1e-7): return "multiply by the upstream gradient: that is the chain rule's other factor"
+        if what == 'xb' and _matches(got, right/len(xb), atol=1e-7):
+            return "don't divide by the batch size: each picture's input gradient is its own, nothing is added up for xb"
         if _matches(got, right/len(xb), atol=1e-7): return "add up over the batch, don't average: the upstream gradient already carries the loss's 1/n"
+        if len(xb) != 64 and _matches(got, right*64/len(xb), atol=1e-7):
+            return "a batch is not always 64 pictures: add up over the batch with .sum(0) or a matrix product, without the number 64"
         return {'xb': "each input feeds every output through its weight: upstream @ weights.T",
                 'weights': "each weight multiplies one pixel in every picture: xb.T @ upstream, shares added over the batch",
                 'bias': "every picture adds the same bias: its gradient is the upstream gradient added up over the batch"}[what]
@@ -880,8 +926,20 @@ def check_linear1_backward(my_linear1_backward) -> CheckReport:
         done, got = call_learner(report, my_linear1_backward, xb, weights, upstream, hints=_linear1_call_hints, case=name)
         if not done: continue
         if not isinstance(got, (tuple, list)) or len(got) != 3:
-            report.fail(f"{name}: expected three gradients (for xb, weights and bias), got {_describe(got)}"); continue
-        for what, mine, expected in zip(('xb', 'weights', 'bias'), got, _linear1_expected(xb, weights, upstream)):
+            count = f"{len(got)} values" if isinstance(got, (tuple, list)) else _describe(got)
+            report.fail(f"{name}: expected three gradients (for xb, weights and bias), got {count}"); continue
+        expected = _linear1_expected(xb, weights, upstream)
+        shapes, wanted = [tuple(g.shape) if isinstance(g, Tensor) else None for g in got], [tuple(e.shape) for e in expected]
+        if shapes != wanted and sorted(map(str, shapes)) == sorted(map(str, wanted)):
+            report.fail(f"{name}: got gradients of shapes {shapes}: wrong order? expected (xb, weights, bias), of shapes {wanted}"); continue
+        for what, mine, expected in zip(('xb', 'weights', 'bias'), got, expected):
+            if isinstance(mine, Tensor) and mine.dtype not in (torch.float32, torch.float64):
+                why = "float16 keeps only about 3 digits" if mine.is_floating_point() else "integers can't hold fractions"
+                report.fail(f"{name}: the gradient for {what}: expected float32 numbers, got {mine.dtype} ({why}): keep the "
+                            "inputs' float32"); continue
+            shape_hint = _linear1_shape_hints[what]
+            if isinstance(mine, Tensor) and tuple(mine.shape) == (1, *expected.shape):
+                shape_hint = "the right numbers with an extra axis in front: add up with .sum(0), without keepdim=True"
             _compare(report, f"{name}: the gradient for {what}", mine, expected, atol=1e-6,
-                     hint=_linear1_hint(what, xb, weights, upstream), shape_hint=_linear1_shape_hints[what])
+                     hint=_linear1_hint(what, xb, weights, upstream), shape_hint=shape_hint)
     return report

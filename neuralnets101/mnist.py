@@ -387,8 +387,9 @@ def _load_cache(fname:Path, key:str, n:int) -> torch.Tensor:
     except Exception: return None    # unreadable: decode again
     if not isinstance(saved, dict) or saved.get('key') != key: return None
     pixels = saved.get('pixels')
-    if not isinstance(pixels, torch.Tensor) or pixels.dtype != torch.uint8 or pixels.shape != (n, 28, 28): return None
-    return pixels if saved.get('sha256') == _pixels_digest(pixels) else None
+    if not isinstance(pixels, torch.Tensor) or pixels.layout != torch.strided or pixels.dtype != torch.uint8 or pixels.shape != (n, 28, 28): return None
+    try: return pixels if saved.get('sha256') == _pixels_digest(pixels) else None
+    except Exception: return None    # any format this version did not write: decode again
 
 _decoded = {}   # cache file name -> uint8 tensor, for this session
 _unwritable_warned = []

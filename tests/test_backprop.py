@@ -1,6 +1,7 @@
 """Chapter 7: the `Value` engine against PyTorch's autograd on random formulas, the hand-written gradients of `simple_net`
 against PyTorch's on real 3s and 7s, and the chapter's two checkers against wrong, right and careless solutions."""
 import hashlib, math, random, sys, time, warnings
+import numpy as np
 import pytest, torch
 from torch import tensor
 import neuralnets101.checkers as checkers
@@ -350,13 +351,77 @@ WRONG = [
     (check_linear1_backward, linear1_averaged, "add up over the batch, don't average"),
     (check_linear1_backward, linear1_bias_not_added_up, 'a bias is shared by every picture of the batch'),
     (check_linear1_backward, linear1_no_transpose, 'mat1 and mat2 shapes cannot be multiplied'),
-    (check_linear1_backward, linear1_two_gradients, 'expected three gradients (for xb, weights and bias), got tuple'),
+    (check_linear1_backward, linear1_two_gradients, 'expected three gradients (for xb, weights and bias), got 2 values'),
     (check_linear1_backward, linear1_in_place, 'your function changed its input `upstream`'),
     (check_linear1_backward, linear1_nan, 'values are NaN (not a number)'),
     (check_linear1_backward, linear1_raises, 'calling it raised ValueError: something inside went wrong'),
     (check_linear1_backward, linear1_hangs, 'it was still running after 0.5 s'),
 ]
-RIGHT = [(check_tanh, tanh_with_exp_and_cosh), (check_linear1_backward, linear1_with_einsum_float64)]
+# findings of the chapter 7 review: broken grads, pass_back called or ineffective, engine-built tanh, other batch sizes
+def tanh_grad_becomes_a_value(x):
+    out = Value(math.tanh(x.data), parents=(x,), op='tanh')
+    def pass_back(): x.grad += (1 - out**2) * out.grad   # out, the Value, instead of t
+    out.pass_back = pass_back
+    return out
+tanh_grad_becomes_none = _tanh_with(lambda x, t, out: _set(x, None))
+def tanh_calls_pass_back(x):
+    t = math.tanh(x.data)
+    out = Value(t, parents=(x,), op='tanh')
+    def pass_back(): x.grad += (1 - t**2) * out.grad
+    out.pass_back = pass_back()
+    return out
+def tanh_calls_backward(x):
+    t = math.tanh(x.data)
+    out = Value(t, parents=(x,), op='tanh')
+    def pass_back(): x.grad += (1 - t**2) * out.grad
+    out.pass_back = pass_back
+    out.backward()
+    return out
+def tanh_captures_out_grad_too_early(x):
+    t = math.tanh(x.data)
+    out = Value(t, parents=(x,), op='tanh')
+    upstream = out.grad   # 0 when the forward pass runs
+    def pass_back(): x.grad += (1 - t**2) * upstream
+    out.pass_back = pass_back
+    return out
+tanh_returns_the_gradient = _tanh_with(lambda x, t, out: (1 - t**2) * out.grad)
+tanh_changes_x_data_in_pass_back = _tanh_with(lambda x, t, out: setattr(x, 'data', x.data + (1 - t**2) * out.grad))
+def tanh_without_the_comma(x): return Value(math.tanh(x.data), parents=(x), op='tanh')
+tanh_float32_wrong = _tanh_with(lambda x, t, out: _set(x, np.float32(x.grad + 2 * (1 - t**2) * out.grad)))
+def linear1_times_64(xb, weights, upstream): return upstream @ weights.T, xb.T @ upstream, upstream.mean(0) * 64
+def linear1_ones_64(xb, weights, upstream): return upstream @ weights.T, xb.T @ upstream, upstream.T @ torch.ones(64)
+def linear1_keepdim(xb, weights, upstream): return upstream @ weights.T, xb.T @ upstream, upstream.sum(0, keepdim=True)
+def linear1_xb_divided(xb, weights, upstream): return upstream @ weights.T / len(xb), xb.T @ upstream, upstream.sum(0)
+def linear1_half(xb, weights, upstream): return (upstream @ weights.T).half(), xb.T @ upstream, upstream.sum(0)
+def linear1_wrong_order(xb, weights, upstream): return xb.T @ upstream, upstream @ weights.T, upstream.sum(0)
+
+WRONG += [
+    (check_tanh, tanh_grad_becomes_a_value, 'x.grad became a Value: add a plain number to it, using t (the float) and not out'),
+    (check_tanh, tanh_grad_becomes_none, 'x.grad became None'),
+    (check_tanh, tanh_calls_pass_back, 'set out.pass_back = pass_back, without the ()'),
+    (check_tanh, tanh_calls_backward, 'did it call backward() itself?'),
+    (check_tanh, tanh_captures_out_grad_too_early, 'pass_back ran but x.grad did not change: add to x.grad, using out.grad as it is'),
+    (check_tanh, tanh_returns_the_gradient, 'pass_back ran but x.grad did not change'),
+    (check_tanh, tanh_changes_x_data_in_pass_back, 'pass_back ran but x.grad did not change'),
+    (check_tanh, tanh_without_the_comma, 'write parents=(x,) with a comma'),
+    (check_tanh, tanh_float32_wrong, '(a float32: plain floats are enough)'),
+    (check_linear1_backward, linear1_times_64, 'a batch is not always 64 pictures'),
+    (check_linear1_backward, linear1_ones_64, '37 other pictures (a batch is not always 64)'),
+    (check_linear1_backward, linear1_keepdim, 'without keepdim=True'),
+    (check_linear1_backward, linear1_xb_divided, "don't divide by the batch size: each picture's input gradient is its own"),
+    (check_linear1_backward, linear1_half, 'expected float32 numbers, got torch.float16'),
+    (check_linear1_backward, linear1_wrong_order, 'wrong order? expected (xb, weights, bias)'),
+]
+def tanh_from_sigmoid(x): return 2*(2*x).sigmoid() - 1
+def tanh_from_exp(x):
+    e = (2*x).exp()
+    return (e - 1)/(e + 1)
+tanh_numpy_float32 = _tanh_with(lambda x, t, out: _set(x, np.float32(x.grad + (1 - t**2) * out.grad)))
+tanh_tensor_float64 = _tanh_with(lambda x, t, out: _set(x, torch.tensor(x.grad + (1 - t**2) * out.grad, dtype=torch.float64)))
+tanh_tensor_float32 = _tanh_with(lambda x, t, out: _set(x, torch.tensor(x.grad + (1 - t**2) * out.grad)))
+
+RIGHT = [(check_tanh, tanh_with_exp_and_cosh), (check_linear1_backward, linear1_with_einsum_float64), (check_tanh, tanh_from_sigmoid),
+         (check_tanh, tanh_from_exp), (check_tanh, tanh_numpy_float32), (check_tanh, tanh_tensor_float64), (check_tanh, tanh_tensor_float32)]
 
 def course_data() -> str:
     "A fingerprint of the digits the checkers read."
@@ -370,7 +435,7 @@ def test_wrong_solution_gets_its_hint_and_leaves_the_data_alone(checker, solutio
     assert not report.passed and words in repr(report), repr(report)
     assert course_data() == before
 
-@pytest.mark.parametrize('checker, solution', RIGHT, ids=[c.__name__ for c, _ in RIGHT])
+@pytest.mark.parametrize('checker, solution', RIGHT, ids=[f"{c.__name__}-{s.__name__}" for c, s in RIGHT])
 def test_right_solution_written_differently_passes(checker, solution):
     report = checker(solution)
     assert report.passed, repr(report)
@@ -395,3 +460,33 @@ def test_a_value_of_another_definition_of_the_class_is_named():
     def tanh_with_the_notebooks_value(x): return NotebookValue(math.tanh(x.data), parents=(x,), op='tanh')
     assert "from neuralnets101.backprop import Value" in repr(check_tanh(tanh_with_the_notebooks_value))
     with pytest.raises(TypeError, match="another definition of the class"): Value(1., parents=(NotebookValue(2.),))
+
+def test_a_broken_value_still_shows_itself():
+    "repr never raises, whatever a learner's pass_back left in grad or data."
+    for grad in (Value(1.), None, torch.ones(3)):
+        v = Value(1.); v.grad = grad
+        assert repr(v).startswith('Value(1, grad=')
+    v = Value(1.); v.data = 'abc'
+    assert repr(v) == "Value('abc', grad=0)"
+
+def test_parents_without_the_comma_or_none_get_a_clear_error():
+    x = Value(1.)
+    with pytest.raises(TypeError, match=r"write parents=\(x,\) with a comma"): Value(2., parents=(x))
+    with pytest.raises(TypeError, match="parents must be a tuple of Values"): Value(2., parents=None)
+
+def test_backward_names_a_pass_back_that_was_called_instead_of_set():
+    x = Value(1.)
+    out = Value(2., parents=(x,), op='f')
+    out.pass_back = None
+    with pytest.raises(TypeError, match="without the \\(\\) that would call it"): out.backward()
+
+def test_division_by_a_tiny_number_and_overflowing_powers_give_infinities_like_pytorch():
+    a, b = Value(1.), Value(1e-200)
+    q = a / b
+    q.backward()
+    assert q.data == 1e200 and b.grad == -math.inf == torch.tensor(1e-200, dtype=torch.float64).reciprocal().neg().mul(1e200).item()
+    for x, n in [(1e200, 2), (2., 2000), (1e-320, -1), (-1e200, 3)]:
+        expected = torch.tensor(x, dtype=torch.float64) ** n
+        assert (Value(x) ** n).data == expected.item(), (x, n)
+    assert (Value(1e200) * Value(1e200)).data == math.inf
+    with pytest.raises(OverflowError, match="a float can hold"): Value(10**400)

@@ -305,3 +305,19 @@ def test_time_limit_away_from_the_main_thread():
     worker.start(); worker.join(10)
     stop.set()
     assert reports and 'it was still running after 0.5 s' in repr(reports[0]), reports
+
+def swallows_everything_with_a_bare_except(*args):
+    while True:
+        try: time.sleep(0.01)
+        except: pass   # catches even the checker's time limit, a BaseException
+
+def test_a_bare_except_cannot_swallow_the_time_limit(path):
+    "The alarm repeats and the next line after it raises again, so a loop with `except:` in it is still stopped, once."
+    before, handler, tracing = course_data(path), signal.getsignal(signal.SIGALRM), sys.gettrace()
+    start = time.monotonic()
+    report = _run(check_conv_output_size, swallows_everything_with_a_bare_except)
+    assert time.monotonic() - start < 3, time.monotonic() - start
+    assert not report.passed and repr(report).count('it was still running after 0.5 s') == 1, repr(report)
+    assert signal.getsignal(signal.SIGALRM) is handler and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert sys.gettrace() is tracing
+    assert course_data(path) == before

@@ -178,3 +178,20 @@ def test_killed_full_extraction_is_cleaned_up_and_the_next_run_gets_all_of_mnist
     counts = mnist_counts(data/'mnist_png')
     assert {split: [counts[split, d] for d in DIGITS] for split in SPLITS} == FULL_COUNTS
     assert sum(counts[('training', d)] for d in DIGITS) == 60_000 and sum(counts[('testing', d)] for d in DIGITS) == 10_000
+
+@pytest.mark.parametrize('content', ['bare tensor', 'dict without keys', 'dict of wrong types', 'list', 'sparse pixels', 'garbage'])
+def test_a_cache_in_any_other_format_is_decoded_again(path, tmp_path, monkeypatch, content):
+    "A cache file written by another version of the package, or damaged, is never trusted and never raises: it is rebuilt."
+    monkeypatch.setenv('NEURALNETS101_CACHE', str(tmp_path/'cache'))
+    monkeypatch.setattr(mnist, '_decoded', {})
+    fives = digit_pixels(path, 5, 'testing')
+    (five_file,) = (tmp_path/'cache').glob('testing-5-*.pt')
+    key = torch.load(five_file, weights_only=True)['key']
+    if content == 'garbage': five_file.write_bytes(b'\x00not a torch file')
+    else:
+        torch.save({'bare tensor': fives, 'dict without keys': {'pixels': fives}, 'list': [1, 2],
+                    'dict of wrong types': {'key': 5, 'sha256': None, 'pixels': 'x'},
+                    'sparse pixels': {'key': key, 'sha256': 'x', 'pixels': fives.to_sparse()}}[content], five_file)
+    mnist._decoded.clear()
+    assert torch.equal(digit_pixels(path, 5, 'testing'), fives)
+    assert torch.equal(torch.load(five_file, weights_only=True)['pixels'], fives)   # and written again in this version's format
