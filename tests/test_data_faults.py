@@ -180,6 +180,7 @@ def test_killed_full_extraction_is_cleaned_up_and_the_next_run_gets_all_of_mnist
     assert sum(counts[('training', d)] for d in DIGITS) == 60_000 and sum(counts[('testing', d)] for d in DIGITS) == 10_000
 
 @pytest.mark.parametrize('content', ['bare tensor', 'dict without keys', 'dict of wrong types', 'list', 'sparse pixels', 'garbage'])
+@pytest.mark.filterwarnings('ignore:Validating sparse tensor invariants:UserWarning')   # torch's note on the sparse file planted here
 def test_a_cache_in_any_other_format_is_decoded_again(path, tmp_path, monkeypatch, content):
     "A cache file written by another version of the package, or damaged, is never trusted and never raises: it is rebuilt."
     monkeypatch.setenv('NEURALNETS101_CACHE', str(tmp_path/'cache'))
