@@ -35,16 +35,6 @@ class Value:
         if parents is None or isinstance(parents, (Value, numbers.Number, str)):
             comma = ": write parents=(x,) with a comma, since (x) alone is just x" if isinstance(parents, Value) else ""
             raise TypeError(f"parents must be a tuple of Values, e.g. parents=(x,), got {type(parents).__name__} {parents!r:.60}{comma}")
-        if isinstance(data, int) and abs(data) > 1.7e308:
-            raise OverflowError(f"Value expects a number a float can hold (up to about 1.8e308), got a whole number of {len(str(abs(data)))} digits")
-        if parents is None or isinstance(parents, (Value, numbers.Number, str)):
-            comma = ": write parents=(x,) with a comma, since (x) alone is just x" if isinstance(parents, Value) else ""
-            raise TypeError(f"parents must be a tuple of Values, e.g. parents=(x,), got {type(parents).__name__} {parents!r:.60}{comma}")
-        if isinstance(data, int) and abs(data) > 1.7e308:
-            raise OverflowError(f"Value expects a number a float can hold (up to about 1.8e308), got a whole number of {len(str(abs(data)))} digits")
-        if parents is None or isinstance(parents, (Value, numbers.Number, str)):
-            comma = ": write parents=(x,) with a comma, since (x) alone is just x" if isinstance(parents, Value) else ""
-            raise TypeError(f"parents must be a tuple of Values, e.g. parents=(x,), got {type(parents).__name__} {parents!r:.60}{comma}")
         parents = tuple(parents)
         for parent in parents:
             if isinstance(parent, Value): continue
