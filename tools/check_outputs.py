@@ -59,6 +59,13 @@ def finished_bars(
             if o.get('output_type') == 'display_data' and 'text/html' in o.get('data', {})
             and set(o['data']) <= {'text/html', 'text/plain'} and not v and not (shown and STYLE.search(h))]
 
+def warnings_shown(
+    cells:list,  # a notebook's cells (as JSON dicts or nbformat nodes)
+) -> list:       # the text of each stderr output that carries a warning
+    "Texts of the stderr outputs that carry a warning."
+    texts = [_text(o.get('text', '')) for c in cells for o in c.get('outputs', []) if o.get('name') == 'stderr']
+    return [t for t in texts if 'Warning' in t]
+
 def _strip_ansi(text): return re.sub(r'\x1b\[[0-9;]*m', '', text)
 
 def check_notebook(

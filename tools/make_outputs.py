@@ -18,7 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from check_outputs import ROOT, check_notebook, finished_bars
+from check_outputs import ROOT, check_notebook, finished_bars, warnings_shown
 from course import in_run_order, lesson_paths
 
 BIN = Path(sys.executable).parent
@@ -50,11 +50,6 @@ def _summary(error:Exception) -> str:
     "The start (the failing cell) and the end (the error) of a notebook run's error message, without colours."
     text = re.sub(r'\x1b\[[0-9;]*m', '', str(error))
     return text if len(text) < 2500 else text[:1000] + '\n...\n' + text[-1500:]
-
-def warnings_shown(nb) -> list:
-    "Texts of the stderr outputs that carry a warning."
-    return [o.get('text', '') for c in nb.cells for o in c.get('outputs', [])
-            if o.get('name') == 'stderr' and 'Warning' in o.get('text', '')]
 
 def lessons(args) -> list:
     "The notebooks named in `args` (all lessons if none), each after the lessons it needs (chapter 6 reads chapter 5's model)."
@@ -101,7 +96,7 @@ def check_offline(files) -> int:
         except Exception as e:
             print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end offline ({type(e).__name__})\n{_summary(e)}"); failures += 1; continue
         finally: os.environ.update(saved)
-        shown = warnings_shown(nb)
+        shown = warnings_shown(nb.cells)
         notices = [w for w in shown if SUBSET_NOTICE in w]
         noise = [w for w in shown if SUBSET_NOTICE not in w] + notices[1:]
         for w in noise: print(f"FAILED: {fname.relative_to(ROOT)} shows a warning: {w.strip()[:300]}")

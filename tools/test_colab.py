@@ -20,6 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
 from course import COLAB_TOO, lesson_paths
+from check_outputs import warnings_shown
+sys.path.insert(0, str(ROOT))
+from neuralnets101.colab import stamped_commit   # standard library only, like this script
 VENV = Path(os.environ.get('NEURALNETS101_COLAB_VENV', ROOT/'.venv-colab'))
 PY = VENV/'bin'/'python'
 CONSTRAINTS = ROOT/'colab'/'constraints.txt'
@@ -90,12 +93,6 @@ def setup_cell_commands(url:str, commit:str) -> list:
     if out.returncode: raise RuntimeError(f"could not read the setup cell: {out.stderr[-2000:]}")
     return json.loads(out.stdout)
 
-def stamped_commit() -> str:
-    "The course version that the lessons' setup cell installs (the same in every notebook: the notebook tests check that)."
-    cells = json.loads((ROOT/'nbs'/'00_data.ipynb').read_text())['cells']
-    match = re.search(r'@([0-9a-f]{40})"', ''.join(''.join(c['source']) for c in cells[:3]))
-    return match[1] if match else ''
-
 def installed_commit() -> str:
     "The commit of the course package installed from git, or '' when it is not installed that way."
     code = ("import importlib.metadata as m, json\n"
@@ -105,7 +102,7 @@ def installed_commit() -> str:
 
 def install_course() -> list:
     "Run the setup cell's commands; return the failures (a pip error, any package moved, a stale course)."
-    commit = stamped_commit()
+    commit = stamped_commit(ROOT/'nbs'/'00_data.ipynb')   # the same in every notebook: 80_colab's test checks that
     if not commit: return ["the setup cell of nbs/00_data.ipynb names no commit: run `make stamp`"]
     if subprocess.run(['git', 'cat-file', '-e', f'{commit}^{{commit}}'], cwd=ROOT).returncode:   # a shallow clone lacks it
         say(f"note: commit {commit[:10]}, which the notebooks install, is not in this clone: installing HEAD instead")
@@ -140,12 +137,6 @@ try: NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata
 finally: nbformat.write(nb, path)
 """
 
-def warnings_shown(notebook:Path) -> list:
-    "The warnings an executed notebook shows, except the course's own notice that it uses the offline subset."
-    cells = json.loads(notebook.read_text())['cells']
-    texts = [''.join(o.get('text', '')) for c in cells for o in c.get('outputs', []) if o.get('name') == 'stderr']
-    return [t for t in texts if 'Warning' in t and 'MnistSubsetWarning' not in t]
-
 def run_notebooks(scratch:Path) -> tuple:
     "Run each lesson notebook alone in an empty folder with an empty fastai data folder; return (passed, failed)."
     notebooks = lesson_paths() + [ROOT/'nbs'/f'{name}.ipynb' for name in COLAB_TOO]
@@ -159,7 +150,7 @@ def run_notebooks(scratch:Path) -> tuple:
         start = time.time()
         say(f"\nrunning {notebook.name} alone in an empty folder")
         result = subprocess.run([PY, '-c', RUN_NOTEBOOK, copy, folder], env=env, cwd=folder, capture_output=True, text=True)
-        noise = warnings_shown(copy)
+        noise = [w for w in warnings_shown(json.loads(copy.read_text())['cells']) if 'MnistSubsetWarning' not in w]   # not the offline notice
         if result.returncode == 0 and noise:
             failed += 1
             say(f"FAILED: {notebook.name} shows a warning from a dependency:\n" + '\n'.join(w.strip()[:400] for w in noise))
