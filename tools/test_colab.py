@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
 from course import COLAB_TOO, lesson_paths
 from check_outputs import warnings_shown
+from colab_pins import normal   # package names as pip compares them
 sys.path.insert(0, str(ROOT))
 from neuralnets101.colab import stamped_commit   # standard library only, like this script
 VENV = Path(os.environ.get('NEURALNETS101_COLAB_VENV', ROOT/'.venv-colab'))
@@ -44,8 +45,6 @@ def pip(*args, **kw) -> bool:
     noise = re.compile(r"^WARNING: Location '.*' is ignored")
     say('\n'.join(l for l in (result.stdout + result.stderr).splitlines() if not noise.match(l)))
     return result.returncode == 0
-
-def normal(name): return re.sub(r'[-_.]+', '-', name).lower()
 
 def pins() -> dict:
     "The package versions pinned in colab/constraints.txt, by normalised name."
