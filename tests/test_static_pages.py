@@ -81,7 +81,7 @@ def test_every_widget_of_a_saved_lesson_is_a_picture_on_its_static_page(lesson, 
 def test_the_lessons_have_widgets_to_show():
     "The lessons that teach with widgets still have them saved (else the test above would check nothing there)."
     counts = {name: len(widget_outputs(nbformat.read(path, as_version=4))) for name, path in zip(LESSONS, lesson_paths())}
-    assert counts['02_gradients'] == 1 and counts['03_sgd'] == 1 and counts['06_handwriting'] == 3, counts
+    assert all(counts[name] >= 1 for name in ('02_gradients', '03_sgd', '06_handwriting')), counts
 
 def test_the_page_check_catches_a_widget_without_a_picture(tmp_path, offline_page):
     "A copy of chapter 2 whose explorer lost its picture and kept only a raw repr must fail the page check."
