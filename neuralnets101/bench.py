@@ -299,17 +299,17 @@ def save_result(
         results = read_results(path) if path.exists() else {}
         results[key] = entry
         text = json.dumps(dict(sorted(results.items())), indent=1) + '\n'
-        with tempfile.NamedTemporaryFile('w', dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp', delete=False) as tmp:
-            try:
+        tmp = tempfile.NamedTemporaryFile('w', dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp', delete=False)
+        try:
+            with tmp:
                 tmp.write(text)
                 tmp.flush()
                 os.fsync(tmp.fileno())
-            except BaseException:
-                tmp.close()
-                os.unlink(tmp.name)
-                raise
-        os.chmod(tmp.name, path.stat().st_mode & 0o777 if path.exists() else 0o644)   # a temporary file is private to its owner
-        os.replace(tmp.name, path)
+            os.chmod(tmp.name, path.stat().st_mode & 0o777 if path.exists() else 0o644)   # a temporary file is private to its owner
+            os.replace(tmp.name, path)
+        except BaseException:
+            Path(tmp.name).unlink(missing_ok=True)
+            raise
     return key
 
 # %% ../nbs/90_bench.ipynb #0a4a4152

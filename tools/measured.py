@@ -109,6 +109,8 @@ CLAIMS = [
     Claim(CH3, "On the offline subset, with only about 800 training pictures of 3s and 7s and 200 to check on, the two end level",
           lambda r: abs(_r(r, 'course offline:simple_net_acc') - _r(r, 'course offline:nn_linear_acc')) <= 1/_r(r, 'course offline:n_valid') + 1e-9,
           "simple_net and nn.Linear within one validation picture of each other on the offline subset"),
+    Claim(CH5, "seed 42, two threads; ", lambda r: _r(r, 'final:torch_threads') == 2 and _r(r, 'final --busy 1:torch_threads') == 1,
+          "the quiet run trained with two threads, the busy one with one"),
     Claim(CH3, "On full MNIST the hidden layer pays", lambda r: _r(r, 'course:simple_net_acc') > _r(r, 'course:nn_linear_acc'), "simple_net beats nn.Linear on full MNIST"),
 ]
 
@@ -125,6 +127,9 @@ NOT_FROM_RESULTS = [
     NotFromResults(CH2, "is left: 41.0 %", SETTING),
     NotFromResults(CH2, "'48.2 %', '0.52 %', '6.1e-16 %'", SETTING),
     NotFromResults(CH2, "48.0 % of the starting loss remains", SETTING),
+    NotFromResults(CH2, "is gone: 39.0 %", SETTING),
+    NotFromResults(CH1, "over 90 % right", SETTING),
+    NotFromResults(CH7, "1 × −1", SETTING),
     NotFromResults(CH2, "100 % of the starting loss remains", SETTING),
     NotFromResults(CH3, "loss fell to under 5 %", SETTING),
     NotFromResults(CH3, "from 90 % to 100 %", SETTING),
@@ -135,7 +140,7 @@ NOT_FROM_RESULTS = [
     NotFromResults(CH3, "for 90 % or more of the pictures", SETTING),
     NotFromResults(CH3, "for 90 % or more of them", SETTING),
     NotFromResults(CH3, "they reach about 98.2, 98.4, 98.4", EXPLORED.replace("on chapter 5 (variants tried once, with one thread)", "(rates tried once for simple_net)")),
-    NotFromResults(CH4, "about 0.7 %", SETTING),
+    NotFromResults(CH4, "≈ 0.7 %", SETTING),
     NotFromResults(CH4, "about 2 minutes on full MNIST", RUN_ALL),
     NotFromResults(CH4, "about 10 seconds on the offline subset", RUN_ALL),
     NotFromResults(CH4, "we saw training become ten times slower", EXPLORED),
@@ -144,17 +149,22 @@ NOT_FROM_RESULTS = [
     NotFromResults(CH5, "60,000 × 28 × 28", SETTING),
     NotFromResults(CH5, "expected about 99 % on full MNIST (96 % on the offline subset)", OWN_RUN),
     NotFromResults(CH5, "| change (each row adds to the rows above it) |", EXPLORED, end="(seeds 42, 1, 2)."),
-    NotFromResults(CH5, "Wider layers gained a few hundredths", EXPLORED, end="."),
+    NotFromResults(CH5, "Wider layers gained a few hundredths", EXPLORED, end="instead of 8.1."),
     NotFromResults(CH5, "went from 10.1 s to 8.1 s", EXPLORED),
+    NotFromResults(CH5, "an epoch cost about 0.9 ms of processor time per image", EXPLORED, end="about 0.25 ms"),
+    NotFromResults(CH5, 'replaces the target "100 % this digit" by "90 % this digit, the remaining 10 %', SETTING),
+    NotFromResults(CH5, "by up to 0.12 % in the table", EXPLORED),
     NotFromResults(CH5, "(10.7 s of processor time per epoch instead of 12.2 s)", EXPLORED, end="test-time augmentation."),
     NotFromResults(CH5, "from 10.7 s to 8.3 s", EXPLORED),
-    NotFromResults(CH5, "from 99.44 % to 99.49 %", EXPLORED, end="."),
-    NotFromResults(CH5, "With test-time augmentation it ended lower than before", EXPLORED, end="."),
+    NotFromResults(CH5, "from 99.44 % to 99.49 %", EXPLORED, end="a small gain"),
+    NotFromResults(CH5, "With test-time augmentation it ended lower than before", EXPLORED, end="for seed 42"),
     NotFromResults(CH5, "against chapter 4's 99.2 %", OWN_RUN.replace("the chapter's own run", "chapter 4's own run")),
     NotFromResults(CH5, "reached 97 % on the subset", EXPLORED),
     NotFromResults(CH5, "the busy machine gave 58 s per fast-path epoch against 84 s", EXPLORED),
     NotFromResults(CH6, "near 90 %", SETTING),
-    NotFromResults(CH6, "100 % on the right digit and 0 % on the others, it asks for 90 %", SETTING),
+    NotFromResults(CH6, "rarely goes past about 90 %", SETTING),
+    NotFromResults(CH6, "100 % on the right digit and 0 % on the others, it asks for 90 %", SETTING, end="on each of the other nine"),
+    NotFromResults(CH6, "settles near 91 %", SETTING),
     NotFromResults(CH6, "near 1 %", SETTING),
     NotFromResults(CH6, "close to 91 %", OWN_RUN),
     NotFromResults(CH6, "keep at least 95 % of the accuracy", SETTING),
@@ -185,7 +195,9 @@ def covered_spans(text:str, name:str, results:dict) -> list:
             stop = text.find(end, m.end()) + len(end) if end and text.find(end, m.end()) >= 0 else m.end()
             spans.append((m.start(), stop))
     for q in QUOTED:
-        if q.file == name: add(q.render(results))
+        if q.file == name:
+            try: add(q.render(results))
+            except KeyError: pass   # tests/test_numbers.py reports the missing entry
     for c in CLAIMS:
         if c.file == name: add(c.text)
     for n in NOT_FROM_RESULTS:
