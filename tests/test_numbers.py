@@ -73,7 +73,7 @@ def test_formats_round_as_the_prose_does():
     assert (pct(2)(0.9949), pct(1)(0.9949), pct(0)(0.9511), fixed(1)(7.642), fixed(0)(29.82)) == ('99.49 %', '99.5 %', '95 %', '7.6', '30')
     with pytest.raises(KeyError, match="no entry 'nonsense'"): value(results, 'nonsense:accuracy')
     with pytest.raises(KeyError, match="has no 'accuracy_somehow'"): value(results, 'final:accuracy_somehow')
-    assert value(results, 'course:lr_sweep.1.lr') == 0.001
+    assert (value(results, 'course:lr_sweep.1.lr'), value(results, 'course:lr_sweep.2.lr')) == (0.001, 0.01)   # as QUOTED assumes
 
 def _copy_of_the_project(tmp_path:Path) -> Path:
     for folder in ('nbs', 'tools', 'bench', 'neuralnets101'): shutil.copytree(ROOT/folder, tmp_path/folder, ignore=shutil.ignore_patterns('__pycache__', '.ipynb_checkpoints'))
