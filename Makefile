@@ -6,7 +6,7 @@ PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test test-colab colab-pins stamp readme outputs quiet-offline bench-course bench-final bench-final-busy clean-nbs
+.PHONY: install lab test test-colab colab-pins stamp readme outputs quiet-offline bench-course bench-final bench-final-busy bench-offline clean-nbs
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ bench-final: $(STAMP)
 
 bench-final-busy: $(STAMP)
 	$(PY) -m neuralnets101.bench final --busy 1 $(BENCH_SAVE)
+
+# Both benchmarks on the offline subset, whatever this machine has: a throw-away fastai data folder, no network
+bench-offline: $(STAMP)
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	for name in course final; do env -u NEURALNETS101_MNIST FASTAI_HOME="$$tmp" NEURALNETS101_OFFLINE=1 $(PY) -m neuralnets101.bench $$name $(BENCH_SAVE) || exit 1; done
 
 clean-nbs: $(STAMP)
 	$(VENV)/bin/nbdev-clean
