@@ -96,8 +96,7 @@ QUOTED = [
            [('final:epoch_s', fixed(1)), ('final:compute_only_epoch_s', fixed(1)), ('final:per_item_epoch_s', fixed(0)),
             ('final --busy 1:epoch_s', fixed(1)), ('final --busy 1:compute_only_epoch_s', fixed(1)), ('final --busy 1:per_item_epoch_s', fixed(0)),
             ('final:speedup_vs_per_item', fixed(1)), ('final --busy 1:speedup_vs_per_item', fixed(1))]),
-    Quoted(CH5, '"expected about {} on full MNIST (about {} on the offline subset)"',
-           [('final:accuracy', pct(1)), ('final offline:accuracy', pct(0))]),
+    Quoted(CH5, '"expected about {} on full MNIST (about', [('final:accuracy', pct(1))]),
 ]
 
 def _r(results, ref): return value(results, ref)
@@ -114,6 +113,8 @@ CLAIMS = [
     Claim(CH3, "On the offline subset, with only about 800 training pictures of 3s and 7s and 200 to check on, the two end level",
           lambda r: abs(_r(r, 'course offline:simple_net_acc') - _r(r, 'course offline:nn_linear_acc')) <= 1/_r(r, 'course offline:n_valid') + 1e-9,
           "simple_net and nn.Linear within one validation picture of each other on the offline subset"),
+    Claim(CH5, '(about 95 % on the offline subset)"', lambda r: abs(_r(r, 'final offline:accuracy') - 0.95) <= 0.011,
+          "the final model's accuracy with test-time augmentation on the offline subset, within a point (it moves with the thread count)"),
     Claim(CH5, "seed 42, two threads; ", lambda r: _r(r, 'final:torch_threads') == 2 and _r(r, 'final --busy 1:torch_threads') == 1,
           "the quiet run trained with two threads, the busy one with one"),
     Claim(CH3, "a third fewer mistakes", lambda r: 0.25 <= 1 - (1 - _r(r, 'course:simple_net_acc'))/(1 - _r(r, 'course:nn_linear_acc')) <= 0.45,
@@ -246,12 +247,14 @@ def results_section(results:dict) -> str:
     r, p1, p2, none = results, pct(1), pct(2), 'not measured yet'
     def row(key, fields, fmt, sep=' / '):
         return sep.join(fmt(value(r, f'{key}:{f}')) for f in fields) if key in r else none
-    def final_acc(key):
+    def final_acc(key):   # 10,000 validation images on full MNIST, 1,000 offline: two decimals, or one
         if key not in r: return none
-        threads = value(r, f'{key}:torch_threads')
-        return f"{p2(value(r, f'{key}:accuracy_without_tta'))} ({p2(value(r, f'{key}:accuracy'))}; {threads} thread{'s' if threads != 1 else ''})"
-    def timing(key):
-        return f"{row(key, ('epoch_s', 'compute_only_epoch_s'), fixed(1))} / {fixed(0)(value(r, f'{key}:per_item_epoch_s'))}" if key in r else none
+        threads, p = value(r, f'{key}:torch_threads'), p1 if key.endswith('offline') else p2
+        return f"{p(value(r, f'{key}:accuracy_without_tta'))} ({p(value(r, f'{key}:accuracy'))}; {threads} thread{'s' if threads != 1 else ''})"
+    def timing(key):   # seconds to two significant digits, about
+        if key not in r: return none
+        small = key.endswith('offline')
+        return f"{row(key, ('epoch_s', 'compute_only_epoch_s'), fixed(2 if small else 1))} / {fixed(1 if small else 0)(value(r, f'{key}:per_item_epoch_s'))}"
     both = lambda f: (f('course'), f('course offline'))
     rows = [
         ("ch. 1, pixel similarity, 3 vs 7 (average of 3s and 7s)", *both(lambda k: row(k, ['pixel_similarity_acc'], p1))),
