@@ -106,6 +106,8 @@ def _sweep(results, key, lr):
     if len(runs) != 1: raise KeyError(f"{key}: the sweep has no run at {lr}")
     return runs[0]
 CLAIMS = [
+    Claim(CH1, "it is right more often on 7s than on 3s", lambda r: all(_r(r, f'{k}:pixel_similarity_threes_acc') < _r(r, f'{k}:pixel_similarity_sevens_acc')
+                                                                        for k in ('course', 'course offline')), "pixel similarity's two halves"),
     Claim(INDEX, "reads every digit with over 99 % accuracy", lambda r: _r(r, 'final:accuracy') > 0.99, "the final model's accuracy"),
     Claim(CH5, "each epoch about three to five times shorter than with chapter 4's pipeline",
           lambda r: all(3 <= _r(r, f'{k}:speedup_vs_per_item') <= 5 for k in ('final', 'final --busy 1')), "the per-item pipeline's time over the fast path's"),
