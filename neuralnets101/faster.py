@@ -197,9 +197,12 @@ class CleanLastEpoch(Callback):
 # %% ../nbs/05_faster_training.ipynb #8fdb241c
 FINAL_LR, FINAL_BS = 3e-2, 256   # maximum learning rate of the one-cycle schedule, batch size
 
-def fused_adamw(params, **hypers):
-    "PyTorch's AdamW in one fused GPU kernel per step, wrapped for fastai's schedules: the arithmetic of fastai's `Adam`."
-    return OptimWrapper(params, opt=partial(torch.optim.AdamW, eps=1e-5, fused=True), **hypers)
+def fused_adamw(
+    params,            # the model's parameters (or parameter groups)
+    lr:float=1e-3,     # learning rate; `fit_one_cycle` schedules it
+) -> OptimWrapper:
+    "PyTorch's `AdamW` with every weight updated by one fused kernel, for a `Learner`: fastai's `Adam` with its defaults, as one step on the GPU."
+    return OptimWrapper(params, opt=partial(torch.optim.AdamW, lr=lr, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01, fused=True))
 
 def final_learner(
     dls:DataLoaders,          # from `cached_mnist_dls(path, bs=FINAL_BS)`
