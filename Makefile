@@ -6,7 +6,7 @@ PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test test-colab colab-pins stamp readme outputs quiet-offline bench-course bench-final clean-nbs
+.PHONY: install lab test test-colab colab-pins stamp readme outputs quiet-offline bench-course bench-final bench-final-busy bench-offline clean-nbs
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ colab-pins: $(STAMP)
 stamp: $(STAMP)
 	$(PY) tools/stamp_colab.py
 
-# README.md from nbs/index.ipynb
+# README.md from nbs/index.ipynb, after writing the index's results section from bench/results.json
 readme: $(STAMP)
 	$(PY) tools/make_readme.py
 
@@ -49,11 +49,22 @@ outputs: $(STAMP)
 quiet-offline: $(STAMP)
 	$(PY) tools/make_outputs.py --offline
 
+# The benchmarks print one JSON line; with SAVE=1 they also write it into bench/results.json (then: make readme, make test).
+# On full MNIST: NEURALNETS101_MNIST=/path/to/mnist_png.tgz make bench-final SAVE=1
+BENCH_SAVE = $(if $(SAVE),--save,)
 bench-course: $(STAMP)
-	$(PY) -m neuralnets101.bench course
+	$(PY) -m neuralnets101.bench course $(BENCH_SAVE)
 
 bench-final: $(STAMP)
-	$(PY) -m neuralnets101.bench final
+	$(PY) -m neuralnets101.bench final $(BENCH_SAVE)
+
+bench-final-busy: $(STAMP)
+	$(PY) -m neuralnets101.bench final --busy 1 $(BENCH_SAVE)
+
+# Both benchmarks on the offline subset, whatever this machine has: a throw-away fastai data folder, no network
+bench-offline: $(STAMP)
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	for name in course final; do env -u NEURALNETS101_MNIST FASTAI_HOME="$$tmp" NEURALNETS101_OFFLINE=1 $(PY) -m neuralnets101.bench $$name $(BENCH_SAVE) || exit 1; done
 
 clean-nbs: $(STAMP)
 	$(VENV)/bin/nbdev-clean

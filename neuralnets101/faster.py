@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['FINAL_LR', 'FINAL_BS', 'time_data_pass', 'time_compute', 'RandomShift', 'dataset_pixels', 'CachedImageDL',
            'cached_mnist_dls', 'idle_cores', 'threads_for_idle_cores', 'IdleCoreThreads', 'ResBlock', 'final_cnn',
-           'BFloat16', 'cpu_has_bfloat16', 'CleanLastEpoch', 'final_learner', 'save_final_model']
+           'BFloat16', 'cpu_has_bfloat16', 'CleanLastEpoch', 'fused_adamw', 'final_learner', 'save_final_model']
 
 # %% ../nbs/05_faster_training.ipynb #0c1391e1
 import os, time
@@ -197,19 +197,29 @@ class CleanLastEpoch(Callback):
 # %% ../nbs/05_faster_training.ipynb #8fdb241c
 FINAL_LR, FINAL_BS = 3e-2, 256   # maximum learning rate of the one-cycle schedule, batch size
 
+def fused_adamw(
+    params,            # the model's parameters (or parameter groups)
+    lr:float=1e-3,     # learning rate; `fit_one_cycle` schedules it
+) -> OptimWrapper:
+    "PyTorch's `AdamW` with every weight updated by one fused kernel, for a `Learner`: fastai's `Adam` with its defaults, as one step on the GPU."
+    return OptimWrapper(params, opt=partial(torch.optim.AdamW, lr=lr, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01, fused=True))
+
 def final_learner(
     dls:DataLoaders,          # from `cached_mnist_dls(path, bs=FINAL_BS)`
     model:nn.Module=None,     # defaults to `final_cnn(res_after=(1,))`: a residual block after the second convolution
-    channels_last:bool=True,  # store activations channels-last: faster convolutions on a CPU
+    channels_last:bool=None,  # store activations channels-last (default: on a CPU, whose convolutions want it)
     bfloat16:bool=None,       # compute the convolutions in bfloat16 (default: on a CPU with bfloat16 instructions)
     threads:int=None,         # PyTorch threads for training and predicting (default: one per idle core, see `IdleCoreThreads`)
 ) -> Learner:
     "A `Learner` for chapter 5's final model: a residual block, label smoothing, accuracy, channels-last memory format, mixed precision, one thread per idle core, a last epoch without shifts."
+    on_cpu = torch.device(dls.device or 'cpu').type == 'cpu'
     model = final_cnn(res_after=(1,)) if model is None else model
+    if channels_last is None: channels_last = on_cpu
     if channels_last: model = model.to(memory_format=torch.channels_last)
-    if bfloat16 is None: bfloat16 = torch.device(dls.device or 'cpu').type == 'cpu' and cpu_has_bfloat16()
+    if bfloat16 is None: bfloat16 = on_cpu and cpu_has_bfloat16()
     if bfloat16: model = BFloat16(model)
-    return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(), metrics=accuracy, cbs=[IdleCoreThreads(threads), CleanLastEpoch()])
+    return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(), metrics=accuracy, opt_func=Adam if on_cpu else fused_adamw,
+                   cbs=[IdleCoreThreads(threads), CleanLastEpoch()])
 
 # %% ../nbs/05_faster_training.ipynb #ca48d83d
 def save_final_model(

@@ -45,7 +45,7 @@ def git(*args, cwd): return subprocess.run(['git', *args], cwd=cwd, check=True, 
 
 def test_a_dummy_chapter_that_follows_the_checklist_is_picked_up_by_every_tool(tmp_path):
     copy = tmp_path/'course'
-    for name in ('nbs', 'neuralnets101', 'tools', 'tests', 'colab'):
+    for name in ('nbs', 'neuralnets101', 'tools', 'tests', 'colab', 'bench'):
         shutil.copytree(ROOT/name, copy/name, ignore=shutil.ignore_patterns('__pycache__', '.ipynb_checkpoints', 'models'))
     for name in ('pyproject.toml', 'README.md', 'CONTRIBUTING.md', 'Makefile', '.gitignore'): shutil.copy2(ROOT/name, copy)
     git('init', '-q', cwd=copy); git('add', '-A', cwd=copy)

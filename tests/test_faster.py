@@ -1,5 +1,5 @@
 "Tests of chapter 5's module, `neuralnets101.faster`, on the MNIST that `find_mnist` finds (the offline subset without a network)."
-import shutil, tempfile
+import shutil, tempfile, types
 import pytest, torch
 from PIL import Image
 
@@ -9,9 +9,10 @@ from neuralnets101.mnist import digit_pixels, DIGITS
 from neuralnets101.lowlevel import mnist_dls
 from neuralnets101.faster import (RandomShift, cached_mnist_dls, dataset_pixels, final_learner, time_compute, time_data_pass,
                                   BFloat16, cpu_has_bfloat16, final_cnn, idle_cores, threads_for_idle_cores, IdleCoreThreads,
-                                  CleanLastEpoch, save_final_model)
+                                  CleanLastEpoch, save_final_model, fused_adamw)
 from neuralnets101.bench import busy_processes, usable_cores
 from fastai.callback.core import Callback
+from fastai.optimizer import Adam, OptimWrapper
 import neuralnets101.faster as faster
 
 @pytest.fixture(scope='module')
@@ -96,6 +97,35 @@ def test_final_learner_computes_in_bfloat16_where_the_processor_has_it(fast_dls,
     assert not isinstance(final_learner(fast_dls).model, BFloat16)
     monkeypatch.setattr(faster, 'cpu_has_bfloat16', lambda: True)
     assert isinstance(final_learner(fast_dls).model, BFloat16)
+
+def test_final_learner_on_a_gpu_uses_the_fused_optimiser_and_no_channels_last(fast_dls):
+    "Where the batches live decides: on a CPU fastai's Adam, channels_last and maybe bfloat16; on a GPU fused AdamW in float32."
+    def channels_last(learn):   # a convolution with several input channels (one channel looks contiguous either way)
+        conv = next(m for m in learn.model.modules() if isinstance(m, torch.nn.Conv2d) and m.in_channels > 1)
+        return conv.weight.is_contiguous(memory_format=torch.channels_last)
+    learn = final_learner(fast_dls)
+    assert learn.opt_func is Adam and channels_last(learn)
+    on_gpu = types.SimpleNamespace(device=torch.device('cuda'), path=Path('.'))   # what final_learner reads of a GPU's DataLoaders
+    learn = final_learner(on_gpu)
+    assert learn.opt_func is fused_adamw and not isinstance(learn.model, BFloat16) and not channels_last(learn)
+    assert channels_last(final_learner(on_gpu, channels_last=True))
+
+def test_fused_adamw_steps_as_fastais_adam():
+    "Same start, same gradients, the schedule's learning rate and momentum set on both: the same weights after 20 steps."
+    torch.manual_seed(0)
+    fastai_model, fused_model = torch.nn.Linear(5, 3), torch.nn.Linear(5, 3)
+    fused_model.load_state_dict(fastai_model.state_dict())
+    optimisers = Adam(fastai_model.parameters(), lr=1e-2), fused_adamw(fused_model.parameters(), lr=1e-2)
+    assert isinstance(optimisers[1], OptimWrapper)
+    for opt in optimisers: opt.set_hypers(lr=3e-2, mom=0.85)   # as fit_one_cycle does before every step
+    for step in range(20):
+        x = torch.randn(8, 5)
+        for model, opt in zip((fastai_model, fused_model), optimisers):
+            model(x).pow(2).mean().backward(); opt.step(); opt.zero_grad()
+    assert (fused_model.weight - fastai_model.weight).abs().max() < 1e-6
+    assert (fused_model.weight - torch.nn.Linear(5, 3).weight).abs().max() > 0.01   # they did move
+    group = optimisers[1].opt.param_groups[0]
+    assert (group['betas'], group['eps'], group['weight_decay'], group['lr']) == ((0.85, 0.99), 1e-5, 0.01, 3e-2)
 
 def test_no_bfloat16_without_pytorchs_processor_checks(monkeypatch):
     for name in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'): monkeypatch.delattr(torch.cpu, name, raising=False)
