@@ -18,10 +18,10 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 import ipywidgets as widgets
 from fastcore.basics import patch
-from fastai.torch_core import set_seed
 from .gradients import descent_path, loss_left, descent_verdict, percent, plot_descent
 from .sgd import (History, TrainingDiverged, BasicOptim, get_dls, mnist_loss, simple_net, train_model,
                                validate_epoch)
+from fastai.torch_core import set_seed
 
 # %% ../nbs/82_widgets.ipynb #cd7f9ab5
 def figure_to_png(
