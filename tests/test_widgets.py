@@ -5,7 +5,7 @@ import math, re, time
 import matplotlib; matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 import pytest, torch
-from fastcore.test import test_close as close_to, test_eq as equal_to, test_eq as check_eq, test_close as check_close
+from fastcore.test import test_eq as check_eq, test_close as check_close
 from fastai.torch_core import set_seed
 from neuralnets101.data import mnist_path, digit_stack
 from neuralnets101.gradients import descent_path, loss_left
@@ -26,8 +26,8 @@ def test_descent_explorer_says_what_each_rate_does():
     for lr, words in [(0.01, 'most of the loss is left'), (0.3, 'the loss is all but gone'), (0.9, 'closing in'), (1.5, 'overshot')]:
         picture = explorer.image.value
         explorer.slider.value = lr
-        equal_to(explorer.result[0], lr)
-        close_to(explorer.result[1], descent_path(bowl, 4., lr))
+        check_eq(explorer.result[0], lr)
+        check_close(explorer.result[1], descent_path(bowl, 4., lr))
         assert explorer.text.startswith(f"learning rate {lr:.3g}:"), explorer.text
         assert words in explorer.text, (lr, explorer.text)
         assert explorer.image.value != picture, f"the picture did not change for lr={lr}"
