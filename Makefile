@@ -6,7 +6,7 @@ PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test test-colab colab-pins stamp readme outputs quiet-offline bench-course bench-final bench-final-busy bench-offline clean-nbs
+.PHONY: install lab test test-colab colab-pins stamp readme outputs outputs-maintainer quiet-offline bench-course bench-final bench-final-busy bench-offline clean-nbs
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ readme: $(STAMP)
 # uses a throw-away FASTAI_HOME unless one is set). Commit the notebooks it writes.
 outputs: $(STAMP)
 	$(PY) tools/make_outputs.py
+
+# Run the maintainer notebooks (tools/course.py's MAINTAINER_OUTPUTS) on the offline subset and save them with their outputs,
+# so that each function's output shows next to it. Commit the notebooks it writes.
+outputs-maintainer: $(STAMP)
+	NEURALNETS101_OFFLINE=1 $(PY) tools/make_outputs.py --maintainer
 
 # Run the lessons on the offline subset without saving them; fail on any warning beyond one offline notice each.
 quiet-offline: $(STAMP)

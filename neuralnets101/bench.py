@@ -19,7 +19,8 @@ from fastai.torch_core import set_seed
 from .mnist import find_mnist, digit_stack
 from .similarity import mean_digit, accuracy_3_vs_7
 from .sgd import (inputs_and_labels, get_dls, init_params, linear1, BasicOptim, train_model, simple_net,
-                               mnist_loss, batch_accuracy, retrain, SLIDER_RATES)
+                               mnist_loss, batch_accuracy)
+from .widgets import retrain, SLIDER_RATES
 
 # %% ../nbs/90_bench.ipynb #31029c90
 def _mean_epoch_seconds(run, epochs:int) -> float:

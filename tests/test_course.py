@@ -22,6 +22,19 @@ def test_a_lesson_runs_after_what_it_needs():
     assert course.in_run_order([nbs/'06_handwriting.ipynb']) == [nbs/'05_faster_training.ipynb', nbs/'06_handwriting.ipynb']
     assert course.in_run_order(course.lesson_paths()) == course.lesson_paths()
 
+def modules_without_tests(root:Path=ROOT) -> list:
+    "Modules of the package with no `tests/test_<module>.py` (CONTRIBUTING.md: one test file per module)."
+    modules = [p.stem for p in sorted((root/'neuralnets101').glob('*.py')) if not p.stem.startswith('_')]
+    return [m for m in modules if not (root/'tests'/f'test_{m}.py').is_file()]
+
+def test_every_module_has_its_own_test_file(tmp_path):
+    assert modules_without_tests() == []
+    (tmp_path/'neuralnets101').mkdir(); (tmp_path/'tests').mkdir()
+    for name in ('__init__', '_modidx', 'lesson', 'machinery'): (tmp_path/'neuralnets101'/f'{name}.py').write_text('')
+    (tmp_path/'tests'/'test_lesson.py').write_text('')
+    (tmp_path/'tests'/'test_machinery_in_a_browser.py').write_text('')   # another name does not count
+    assert modules_without_tests(tmp_path) == ['machinery']
+
 def checklist_steps() -> list:
     "The numbered steps of CONTRIBUTING.md's 'Adding a chapter', first lines only."
     section = (ROOT/'CONTRIBUTING.md').read_text().split('## Adding a chapter')[1].split('\n## ')[0]

@@ -133,7 +133,8 @@ def test_a_widget_without_a_picture_fails_and_one_with_a_picture_and_a_sentence_
     problems = check_notebook(plant(tmp_path, '02_x.ipynb', PICTURE, widget_output('learning-rate explorer, sliders at learning rate 0.1: ...', png=False)))
     assert len(problems) == 1 and 'a widget with no picture of it' in problems[0], problems
     assert check_notebook(plant(tmp_path, '02_y.ipynb', PICTURE, widget_output('drawing pad (draw with the mouse where widgets run): I read a 7'))) == []
-    assert check_notebook(plant(tmp_path, '82_y.ipynb', PICTURE, widget_output('VBox(children=()'))) == []   # maintainer notebooks are not saved with outputs
+    problems = check_notebook(plant(tmp_path, '82_y.ipynb', PICTURE, widget_output('VBox(children=()')))   # maintainer notebooks too
+    assert len(problems) == 1 and 'a widget whose text is a raw repr' in problems[0] and 'make outputs-maintainer' in problems[0], problems
 
 def state(*models): return {'application/vnd.jupyter.widget-state+json': {'state': dict(models), 'version_major': 2, 'version_minor': 0}}
 def model(children=(), **extra): return {'model_name': 'VBoxModel', 'state': {'children': [f'IPY_MODEL_{c}' for c in children], **extra}}
@@ -153,3 +154,33 @@ def test_make_outputs_saves_no_widget_state():
     nb.metadata['widgets'] = state(('abc', model(['kid'])), ('kid', model()))
     assert 'widgets' not in drop_widget_state(nb).metadata
     assert nb.cells[0].outputs[0]['data']['image/png']    # the picture stays
+
+def test_a_maintainer_notebook_saved_without_outputs_fails(tmp_path):
+    problems = check_notebook(plant(tmp_path, '95_checkers.ipynb'))
+    assert len(problems) == 1 and 'a maintainer notebook saved without outputs' in problems[0] and 'make outputs-maintainer' in problems[0], problems
+    assert check_notebook(plant(tmp_path, '95_checkers.ipynb', stream('✓ one image\n'))) == []
+    assert check_notebook(plant(tmp_path, '90_other.ipynb')) == []          # not listed: saved without outputs is fine
+
+def test_one_offline_notice_is_allowed_and_any_other_warning_is_noise():
+    from check_outputs import noise
+    notice = stream('/x.py:3: MnistSubsetWarning: Full MNIST is not available here\n', 'stderr')
+    other = stream('/x.py:9: UserWarning: something else\n', 'stderr')
+    cells = lambda *outputs: [{'cell_type': 'code', 'outputs': list(outputs)}]
+    assert noise(cells(notice, stream('7,000 threes\n'))) == []
+    assert noise(cells(notice, notice)) == [notice['text']]
+    assert noise(cells(other)) == [other['text']]
+
+def test_every_maintainer_notebook_that_keeps_outputs_exists():
+    import course
+    assert [p.name for p in course.maintainer_paths() if not p.is_file()] == []
+    assert not set(course.MAINTAINER_OUTPUTS) & set(course.LESSONS)
+
+def test_make_outputs_names_no_temporary_kernel_file():
+    import nbformat
+    from make_outputs import drop_kernel_paths
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('report = check(f)')])
+    notice = '/tmp/ipykernel_1335/3982587866.py:5: MnistSubsetWarning: Full MNIST is not available here\n  report = check(f)\n'
+    nb.cells[0].outputs = [nbformat.v4.new_output('stream', name='stderr', text=notice), nbformat.v4.new_output('stream', name='stdout', text='/tmp/ipykernel_1/2.py\n')]
+    drop_kernel_paths(nb)
+    assert nb.cells[0].outputs[0]['text'] == '<cell>:5: MnistSubsetWarning: Full MNIST is not available here\n  report = check(f)\n'
+    assert nb.cells[0].outputs[1]['text'] == '/tmp/ipykernel_1/2.py\n'   # only a warning's location is rewritten

@@ -123,7 +123,7 @@ def test_the_saved_picture_follows_changes_made_by_later_cells(tmp_path):
     "A widget changed from code in a later cell (as chapter 6 draws on its pad) is saved as it was left, not as it was first shown."
     from make_outputs import run_notebook
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in (
-        "from neuralnets101.gradients import descent_explorer\nexplorer = descent_explorer()\nexplorer",
+        "from neuralnets101.widgets import descent_explorer\nexplorer = descent_explorer()\nexplorer",
         "explorer.slider.value = 1.5",
         "print('nothing changes here')")])
     fname = tmp_path/'later.ipynb'

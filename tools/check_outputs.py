@@ -2,16 +2,17 @@
 
 A notebook fails when one of its outputs holds an error or a traceback, an absolute path of some machine
 (`/home/...`, `C:\\Users\\...`), when a progress bar that disappeared when done left an empty output behind,
-when the file is over 1.5 MB, or (lesson notebooks only, as tools/course.py lists them) when it has no picture at all, when a
-widget's output carries no picture of it or only a raw repr as its text (a page where widgets don't run would show
-nothing, or `VBox(children=...`), or when its saved widget state is over 50 KB.
+when the file is over 1.5 MB, when a widget's output carries no picture of it or only a raw repr as its text (a page
+where widgets don't run would show nothing, or `VBox(children=...`), or when its saved widget state is over 50 KB;
+a lesson (as tools/course.py lists them) also fails when it has no picture at all, and a maintainer notebook that
+tools/course.py lists in `MAINTAINER_OUTPUTS` when it was saved without outputs.
 `python tools/check_outputs.py [NOTEBOOK ...]` checks the given notebooks, or every notebook in nbs/; it prints
 one line per problem and exits non-zero if there is any."""
 import json, re, sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from course import is_lesson, notebooks
+from course import is_lesson, notebooks, MAINTAINER_OUTPUTS
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_BYTES = 1_500_000
@@ -19,6 +20,7 @@ ABSOLUTE_PATH = re.compile(r'(?<![\w.~-])(/(root|home|Users|tmp|work|private|var
                            r'|[A-Za-z]:\\\\?[A-Za-z])')
 TRACEBACK = re.compile(r'Traceback \(most recent call last\)')
 FIX = "run `make outputs` to save the lessons with their outputs"
+FIX_MAINTAINER = "run `make outputs-maintainer` to save the maintainer notebooks with their outputs"
 WIDGET_VIEW, WIDGET_STATE = 'application/vnd.jupyter.widget-view+json', 'application/vnd.jupyter.widget-state+json'
 MAX_WIDGET_STATE = 50_000
 RAW_REPR = re.compile(r'^\s*(<[\w.]+ object( at 0x[0-9a-f]+)?>|[A-Z]\w*\((children|value)=)')
@@ -66,6 +68,16 @@ def warnings_shown(
     texts = [_text(o.get('text', '')) for c in cells for o in c.get('outputs', []) if o.get('name') == 'stderr']
     return [t for t in texts if 'Warning' in t]
 
+SUBSET_NOTICE = 'MnistSubsetWarning'   # the one warning a notebook run on the offline subset may show, once
+
+def noise(
+    cells:list,  # a notebook's cells, run on the offline subset
+) -> list:       # the texts of the warnings beyond one offline notice
+    "Warnings a notebook shows beyond the one notice that it runs on the offline subset."
+    shown = warnings_shown(cells)
+    notices = [w for w in shown if SUBSET_NOTICE in w]
+    return [w for w in shown if SUBSET_NOTICE not in w] + notices[1:]
+
 def _strip_ansi(text): return re.sub(r'\x1b\[[0-9;]*m', '', text)
 
 def check_notebook(
@@ -85,7 +97,7 @@ def check_notebook(
             problems.append(f"{name}, cell {i}: {len(empty)} empty output(s) left by progress bars that disappeared ({FIX})")
         for output in cell.get('outputs', []):
             pictures += 'image/png' in output.get('data', {})
-            if is_lesson(fname): problems += [f"{name}, cell {i}: {p} ({FIX})" for p in widget_problems(output)]
+            problems += [f"{name}, cell {i}: {p} ({FIX if is_lesson(fname) else FIX_MAINTAINER})" for p in widget_problems(output)]
             if output.get('output_type') == 'error':
                 problems.append(f"{name}, cell {i}: an error in the output ({output.get('ename')}: {output.get('evalue')})"); continue
             for text in map(_strip_ansi, output_texts(output)):
@@ -96,8 +108,10 @@ def check_notebook(
                 if warnings and output.get('name') == 'stderr' and 'Warning' in text:
                     problems.append(f"{name}, cell {i}: a warning in the output: {text.strip()[:160]!r}")
     state = json.dumps(json.loads(fname.read_text(encoding='utf-8')).get('metadata', {}).get('widgets', {}))
-    if is_lesson(fname) and len(state) > MAX_WIDGET_STATE:
-        problems.append(f"{name}: {len(state)/1e3:.0f} KB of saved widget state, over the {MAX_WIDGET_STATE/1e3:.0f} KB limit ({FIX})")
+    if len(state) > MAX_WIDGET_STATE:
+        problems.append(f"{name}: {len(state)/1e3:.0f} KB of saved widget state, over the {MAX_WIDGET_STATE/1e3:.0f} KB limit ({FIX if is_lesson(fname) else FIX_MAINTAINER})")
+    if fname.stem in MAINTAINER_OUTPUTS and not any(cell.get('outputs') for cell in cells):
+        problems.append(f"{name}: a maintainer notebook saved without outputs ({FIX_MAINTAINER})")
     if is_lesson(fname) and not pictures:
         problems.append(f"{name}: a lesson with no picture in its saved outputs ({FIX})")
     return problems

