@@ -15,7 +15,7 @@ LESSONS = [   # in reading order; a learner's course, each with a row in nbs/ind
 OPTIONAL = {'05_faster_training', '06_handwriting', '07_backprop_by_hand'}          # "Going further": a learner may stop before them
 NEEDS = {'06_handwriting': ['05_faster_training']}           # reads what another lesson saves (chapter 5's model)
 COLAB_TOO = ['80_colab', '82_widgets']                       # maintainer notebooks that must also run in Colab
-MAINTAINER_OUTPUTS = ['80_colab', '81_mnist', '82_widgets', '83_draw', '95_checkers', '96_solutions']   # maintainer notebooks
+MAINTAINER_OUTPUTS = ['80_colab', '81_mnist', '82_widgets', '83_draw', '90_bench', '95_checkers', '96_solutions']   # maintainer notebooks
 # saved with their outputs, run on the offline subset (`make outputs-maintainer`), so that each function's output shows next to it
 NUMBERING = {'0': 'lesson', '8': 'machinery', '9': 'benchmarks, checkers and solutions'}   # first digit of a file name
 
