@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# tools/lab/ holds the server settings that let the lessons open unmodified (see CONTRIBUTING.md, "Notebook metadata")
 lab: $(STAMP)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/tools/lab$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 	$(VENV)/bin/jupyter lab --notebook-dir=nbs $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
