@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# tools/lab/ holds the server settings that let the lessons open unmodified (see CONTRIBUTING.md, "Notebook metadata")
+# JupyterLab on $(LAB_DIR) with more options from LAB_ARGS; tools/lab/ holds the server settings that let the lessons
+# open unmodified and save unchanged (see CONTRIBUTING.md, "Notebook metadata")
 lab: $(STAMP)
 	JUPYTER_CONFIG_PATH="$(CURDIR)/tools/lab$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 	$(VENV)/bin/jupyter lab --notebook-dir=$(LAB_DIR) $(ROOT_FLAG) $(LAB_ARGS)
