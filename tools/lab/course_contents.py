@@ -17,14 +17,16 @@ def _same_python(cmd:str) -> bool:
     except OSError: return False
 
 @lru_cache(maxsize=None)
-def kernel_metadata(name:str):
+def kernel_metadata(name:str, spec_manager=None):
     """The `kernelspec` and `language_info` JupyterLab writes for the kernel `name`, or None when they can't be known here.
 
     Known only for an ipykernel that runs on this server's own Python (the native `python3` kernel of `make lab`): its
-    `language_info` is ipykernel's own, with this Python's version, the same dict the kernel sends when it starts."""
+    `language_info` is ipykernel's own, with this Python's version, the same dict the kernel sends when it starts.
+    `spec_manager` finds the kernel (the server's own; jupyter_client's default without one)."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-    try: spec = KernelSpecManager().get_kernel_spec(name)
+    try: spec = (spec_manager or KernelSpecManager()).get_kernel_spec(name)
     except NoSuchKernel: return None
+    if not hasattr(spec, 'argv'): return None   # a spec manager that answers asynchronously (a gateway): not this server's
     if not (spec.argv and _same_python(spec.argv[0]) and 'ipykernel_launcher' in spec.argv): return None
     from ipykernel.ipkernel import IPythonKernel
     return ({'display_name': spec.display_name, 'language': spec.language, 'name': name},
@@ -61,7 +63,7 @@ class CourseContentsManager(AsyncLargeFileManager):
     async def get(self, path, content=True, type=None, format=None, **kwargs):
         model = await super().get(path, content=content, type=type, format=format, **kwargs)
         if model.get('type') == 'notebook' and model.get('content'):
-            try: model['content'] = _as_notebook(fill_kernel_metadata(model['content']))
+            try: model['content'] = _as_notebook(fill_kernel_metadata(model['content'], self._kernel_metadata))
             except Exception as e: self.log.warning("course_contents: served %s without filling its metadata: %r", path, e)
         return model
 
@@ -71,9 +73,13 @@ class CourseContentsManager(AsyncLargeFileManager):
                 os_path = self._get_os_path(path.strip('/'))
                 if os.path.isfile(os_path):
                     with open(os_path, encoding='utf-8') as f: on_disk = json.load(f)
-                    model = {**model, 'content': restore_saved_metadata(model['content'], on_disk)}
+                    model = {**model, 'content': restore_saved_metadata(model['content'], on_disk, self._kernel_metadata)}
             except Exception as e: self.log.warning("course_contents: saved %s as JupyterLab sent it: %r", path, e)
         return await super().save(model, path)
+
+    def _kernel_metadata(self, name):
+        "`kernel_metadata` for the kernel `name`, found by this server's kernel spec manager."
+        return kernel_metadata(name, getattr(self.parent, 'kernel_spec_manager', None))
 
 def _as_notebook(nb):
     "`nb` as the NotebookNode the server's model holds (attribute access, as jupyter_server's own code expects)."
