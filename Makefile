@@ -4,6 +4,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
+LAB_DIR ?= nbs
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: install lab test test-colab colab-pins stamp readme outputs outputs-maintainer quiet-offline bench-course bench-final bench-final-busy bench-offline clean-nbs
@@ -16,8 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# JupyterLab on $(LAB_DIR) with more options from LAB_ARGS; tools/lab/ holds the server settings that let the lessons
+# open unmodified and save unchanged (see CONTRIBUTING.md, "Notebook metadata")
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=nbs $(ROOT_FLAG) $(LAB_ARGS)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/tools/lab$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	$(VENV)/bin/jupyter lab --notebook-dir=$(LAB_DIR) $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(PY) tools/run_tests.py
