@@ -82,6 +82,28 @@ def lessons(args) -> list:
     if added: print(f"running {', '.join(f.name for f in added)} first: {', '.join(f.name for f in files)} reads what it saves")
     return ordered
 
+def run_and_save(
+    files,          # notebooks to run
+    env:dict,       # environment variables for their kernels
+    data:str,       # what they run on, for the log: 'full MNIST', 'the offline subset'
+    problems,       # `problems(fname, nb)`: what is wrong with the saved notebook, as lines
+) -> int:           # the number of notebooks that failed to run or have problems
+    "Run each of `files`, save it with its outputs (`write_outputs`) and check it; a notebook whose run fails is left as it was."
+    failures = 0
+    for fname in files:
+        start = time.time()
+        print(f"running {fname.relative_to(ROOT)} on {data} ...", flush=True)
+        try: nb = run_notebook(fname, env)
+        except Exception as e:    # an error in a cell, a cell over the time limit, a dead kernel
+            print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end ({type(e).__name__}); left unchanged\n{_summary(e)}")
+            failures += 1; continue
+        write_outputs(nb, fname)
+        found = problems(fname, nb)
+        for p in found: print(f"FAILED: {p}")
+        failures += bool(found)
+        print(f"  saved in {time.time() - start:.0f} s, {fname.stat().st_size/1e6:.2f} MB", flush=True)
+    return failures
+
 def save_outputs(files) -> int:
     "Run `files` on full MNIST and save them with outputs; return the number of failures."
     if not os.environ.get('NEURALNETS101_MNIST'):
@@ -90,22 +112,8 @@ def save_outputs(files) -> int:
     scratch = Path(tempfile.mkdtemp(prefix='neuralnets101-outputs-'))
     env = {'FASTAI_HOME': os.environ.get('FASTAI_HOME', str(scratch/'fastai')),
            'NEURALNETS101_CACHE': os.environ.get('NEURALNETS101_CACHE', str(scratch/'cache')), 'MPLBACKEND': 'module://matplotlib_inline.backend_inline'}
-    failures = 0
-    try:
-        for fname in files:
-            start = time.time()
-            print(f"running {fname.relative_to(ROOT)} on full MNIST ...", flush=True)
-            try: nb = run_notebook(fname, env)
-            except Exception as e:    # an error in a cell, a cell over the time limit, a dead kernel
-                print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end ({type(e).__name__}); left unchanged\n{_summary(e)}")
-                failures += 1; continue
-            write_outputs(nb, fname)
-            problems = check_notebook(fname, warnings=True)
-            for p in problems: print(f"FAILED: {p}")
-            failures += bool(problems)
-            print(f"  saved in {time.time() - start:.0f} s, {fname.stat().st_size/1e6:.2f} MB", flush=True)
+    try: return run_and_save(files, env, 'full MNIST', lambda fname, nb: check_notebook(fname, warnings=True))
     finally: shutil.rmtree(scratch, ignore_errors=True)
-    return failures
 
 def check_offline(files) -> int:
     "Run `files` on the offline subset without saving; return the number of notebooks with noise."
@@ -142,20 +150,8 @@ def save_maintainer_outputs(files) -> int:
             print(f"FAILED: MNIST was found in fastai's data folder ({source}), not the offline subset: maintainer notebooks are saved "
                   "on the offline subset, the same on every machine; set FASTAI_HOME to a folder without full MNIST")
             return len(files)
-        failures = 0
-        for fname in files:
-            start = time.time()
-            print(f"running {fname.relative_to(ROOT)} on the offline subset ...", flush=True)
-            try: nb = run_notebook(fname, env)
-            except Exception as e:
-                print(f"FAILED: {fname.relative_to(ROOT)} did not run to the end ({type(e).__name__}); left unchanged\n{_summary(e)}")
-                failures += 1; continue
-            write_outputs(nb, fname)
-            problems = check_notebook(fname) + [f"{fname.relative_to(ROOT)} shows a warning: {w.strip()[:300]}" for w in noise(nb.cells)]
-            for p in problems: print(f"FAILED: {p}")
-            failures += bool(problems)
-            print(f"  saved in {time.time() - start:.0f} s, {fname.stat().st_size/1e6:.2f} MB", flush=True)
-        return failures
+        return run_and_save(files, env, 'the offline subset', lambda fname, nb: check_notebook(fname) +
+                            [f"{fname.relative_to(ROOT)} shows a warning: {w.strip()[:300]}" for w in noise(nb.cells)])
     finally: os.environ.update(kept)
 
 if __name__ == '__main__':

@@ -41,8 +41,7 @@ def fill_kernel_metadata(nb:dict, known=kernel_metadata) -> dict:
     found = known(name) if name else None
     if found is None: return nb
     kernelspec, language_info = found
-    filled = {**nb, 'metadata': {**nb['metadata'], 'kernelspec': copy.deepcopy(kernelspec), 'language_info': copy.deepcopy(language_info)}}
-    return filled
+    return {**nb, 'metadata': {**nb['metadata'], 'kernelspec': copy.deepcopy(kernelspec), 'language_info': copy.deepcopy(language_info)}}
 
 def restore_saved_metadata(nb:dict, on_disk:dict, known=kernel_metadata) -> dict:
     """`nb`, about to be saved over `on_disk`, with what `fill_kernel_metadata` added to `on_disk` taken out again.
